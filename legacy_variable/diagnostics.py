@@ -1,0 +1,337 @@
+"""One Diagnostic record for both faces, and how runtime diagnostics are emitted.
+
+Static diagnostics are built by ``lint/``; runtime ones by ``emit``, which turns a rule
+code into a ``LegacyVariableWarning`` at the user's line and tells every active
+``Collector`` (the ``run`` report, the pytest plugin) about it.
+
+No torch import here: ``lint/`` uses this module too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from . import rules as _rules
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two 1-based (row, column) positions, end exclusive.
+
+    Columns count characters (not bytes), as ruff's JSON does.
+    """
+
+    content: str
+    row: int
+    column: int
+    end_row: int
+    end_column: int
+
+    def to_json(self) -> dict:
+        return {
+            "content": self.content,
+            "location": {"row": self.row, "column": self.column},
+            "end_location": {"row": self.end_row, "column": self.end_column},
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: str = SAFE
+    message: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "applicability": self.applicability,
+            "message": self.message or None,
+            "edits": [edit.to_json() for edit in self.edits],
+        }
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: str
+    line: int
+    #: 1-based character column (0 when unknown, e.g. some runtime frames).
+    column: int
+    end_line: int | None = None
+    end_column: int | None = None
+    fix: Fix | None = None
+    #: Notebook cell (1-based) for .ipynb sources; None elsewhere.
+    cell: int | None = None
+    noqa_row: int | None = None
+    #: Extra facts a consumer may print (e.g. "wrap_site": "demo.py:9").
+    related: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def rule(self) -> _rules.Rule | None:
+        return _rules.RULES.get(self.code)
+
+    @property
+    def name(self) -> str:
+        rule = self.rule
+        return rule.name if rule else self.code.lower()
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    def to_json(self) -> dict:
+        """ruff's ``--output-format json`` object shape."""
+        rule = self.rule
+        return {
+            "code": self.code,
+            "name": self.name,
+            "message": self.message,
+            "filename": self.path,
+            "location": {"row": self.line, "column": self.column},
+            "end_location": {
+                "row": self.end_line if self.end_line is not None else self.line,
+                "column": self.end_column if self.end_column is not None else self.column,
+            },
+            "fix": self.fix.to_json() if self.fix else None,
+            "noqa_row": self.noqa_row if self.noqa_row is not None else self.line,
+            "cell": self.cell,
+            "url": rule.url if rule else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Diagnostic":
+        fix = None
+        if data.get("fix"):
+            f = data["fix"]
+            fix = Fix(
+                edits=tuple(
+                    Edit(
+                        e["content"],
+                        e["location"]["row"],
+                        e["location"]["column"],
+                        e["end_location"]["row"],
+                        e["end_location"]["column"],
+                    )
+                    for e in f.get("edits", [])
+                ),
+                applicability=f.get("applicability", SAFE),
+                message=f.get("message") or "",
+            )
+        end = data.get("end_location") or {}
+        return cls(
+            code=data["code"],
+            message=data["message"],
+            path=data["filename"],
+            line=data["location"]["row"],
+            column=data["location"]["column"],
+            end_line=end.get("row"),
+            end_column=end.get("column"),
+            fix=fix,
+            cell=data.get("cell"),
+            noqa_row=data.get("noqa_row"),
+        )
+
+
+# --------------------------------------------------------------------------- runtime
+
+
+class LegacyVariableWarning(DeprecationWarning):
+    """A legacy idiom met at runtime. ``code`` is the catalog code (also the message prefix).
+
+    A DeprecationWarning subclass, so ``-W error::DeprecationWarning`` and pytest's
+    warning filters apply as users expect.
+    """
+
+    def __init__(self, message: str, code: str = "", diagnostic: Diagnostic | None = None):
+        super().__init__(message)
+        self.code = code or message.split(" ", 1)[0]
+        self.diagnostic = diagnostic
+
+
+ACTIONS = ("once", "always", "error", "ignore")
+_ENV_VAR = "LEGACY_VARIABLE"
+
+
+def _action_from_env() -> str:
+    value = os.environ.get(_ENV_VAR, "").strip().lower()
+    return value if value in ACTIONS else "once"
+
+
+class _State:
+    """Process-wide emission state; the lock guards the sets and the collector list."""
+
+    def __init__(self) -> None:
+        self.action = _action_from_env()
+        self.lock = threading.Lock()
+        # (code, filename, lineno) already warned about, for action "once".
+        self.seen: set[tuple[str, str, int]] = set()
+        self.collectors: list[Collector] = []
+
+
+_state = _State()
+
+
+def configure(action: str | None = None) -> str:
+    """Set how runtime diagnostics become Python warnings; returns the previous action.
+
+    once   -- one warning per (rule, call site) (default)
+    always -- a warning at every occurrence
+    error  -- raise LegacyVariableWarning at the first occurrence
+    ignore -- no warnings (collectors still count the diagnostics)
+
+    The environment variable LEGACY_VARIABLE sets the initial action. Python's own
+    warning filters apply on top of this.
+    """
+    previous = _state.action
+    if action is not None:
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}; got {action!r}")
+        _state.action = action
+        with _state.lock:
+            _state.seen.clear()
+    return previous
+
+
+def current_action() -> str:
+    return _state.action
+
+
+# Frames inside these directories are never "the user's line".
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_skip_prefixes: list[str] = [_PACKAGE_DIR]
+
+
+def add_skipped_prefix(prefix: str) -> None:
+    """Treat frames under ``prefix`` (e.g. torch's install dir) as library frames."""
+    prefix = os.path.abspath(prefix) + os.sep
+    if prefix not in _skip_prefixes:
+        _skip_prefixes.append(prefix)
+
+
+def _is_library_frame(filename: str) -> bool:
+    if filename.startswith("<frozen"):
+        return True
+    for prefix in _skip_prefixes:
+        if filename.startswith(prefix):
+            return True
+    return False
+
+
+def user_frame(start=None):
+    """The first frame outside this package (and registered library dirs)."""
+    frame = start if start is not None else sys._getframe(1)
+    while frame is not None and _is_library_frame(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+def _frame_column(frame) -> int:
+    """1-based column of the instruction being executed in ``frame`` (0 if unknown)."""
+    try:
+        positions = list(frame.f_code.co_positions())
+        _, _, col, _ = positions[frame.f_lasti // 2]
+    except (AttributeError, IndexError, ValueError):
+        return 0
+    return (col or 0) + 1 if col is not None else 0
+
+
+class Collector:
+    """Receives every runtime diagnostic while active, whatever the warning policy."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self._lock = threading.Lock()
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        with self._lock:
+            self.diagnostics.append(diagnostic)
+
+    @property
+    def codes(self) -> set[str]:
+        return {d.code for d in self.diagnostics}
+
+    def __enter__(self) -> "Collector":
+        with _state.lock:
+            _state.collectors.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with _state.lock:
+            if self in _state.collectors:
+                _state.collectors.remove(self)
+
+
+@contextmanager
+def collecting() -> Iterator[Collector]:
+    with Collector() as collector:
+        yield collector
+
+
+def emit(
+    code: str,
+    message: str | None = None,
+    *,
+    frame=None,
+    related: Sequence[tuple[str, str]] = (),
+    **values: object,
+) -> Diagnostic | None:
+    """Report rule ``code`` at the user's line (the first frame outside library code).
+
+    ``message`` overrides the catalog template; otherwise ``values`` fill it. Returns the
+    Diagnostic (also when the warning itself was suppressed by the policy).
+    """
+    frame = user_frame(frame if frame is not None else sys._getframe(1))
+    if frame is None:
+        return None
+    filename = frame.f_code.co_filename
+    lineno = frame.f_lineno
+    action = _state.action
+    collectors = _state.collectors
+    if action == "once" and not collectors:
+        # Fast path: the same site already warned and nobody counts occurrences.
+        if (code, filename, lineno) in _state.seen:
+            return None
+    rule = _rules.RULES[code]
+    text = message if message is not None else rule.format(**values)
+    diagnostic = Diagnostic(
+        code=code,
+        message=text,
+        path=filename,
+        line=lineno,
+        column=_frame_column(frame),
+        related=tuple(related),
+    )
+    for collector in list(collectors):
+        collector.add(diagnostic)
+    if action == "ignore":
+        return diagnostic
+    full = f"{code} {text} [{rule.name}]"
+    warning = LegacyVariableWarning(full, code, diagnostic)
+    if action == "error":
+        raise warning
+    if action == "once":
+        key = (code, filename, lineno)
+        with _state.lock:
+            if key in _state.seen:
+                return diagnostic
+            _state.seen.add(key)
+    module_globals = frame.f_globals
+    registry = module_globals.setdefault("__warningregistry__", {})
+    warnings.warn_explicit(
+        warning,
+        LegacyVariableWarning,
+        filename,
+        lineno,
+        module=module_globals.get("__name__", "<unknown>"),
+        registry=None if action == "always" else registry,
+    )
+    return diagnostic
