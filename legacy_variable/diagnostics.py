@@ -174,6 +174,9 @@ class _State:
         self.lock = threading.Lock()
         # (code, filename, lineno) already warned about, for action "once".
         self.seen: set[tuple[str, str, int]] = set()
+        # Fast-path memo for hot call sites (e.g. the Variable shim): keys chosen by the
+        # caller, cleared with ``seen``.
+        self.site_seen: dict[tuple, object] = {}
         self.collectors: list[Collector] = []
 
 
@@ -198,6 +201,7 @@ def configure(action: str | None = None) -> str:
         _state.action = action
         with _state.lock:
             _state.seen.clear()
+            _state.site_seen.clear()
     return previous
 
 

@@ -19,6 +19,7 @@ from typing import Iterator
 
 import torch
 
+from . import diagnostics as _diagnostics
 from .diagnostics import add_skipped_prefix, emit
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
@@ -27,7 +28,18 @@ add_skipped_prefix(__import__("os").path.dirname(torch.__file__))
 _STOCK_VARIABLE = torch.autograd.variable.Variable if hasattr(
     torch.autograd.variable, "Variable"
 ) else torch.autograd.Variable
-_is_compiling = torch.compiler.is_compiling
+
+class _CompilerFlag:
+    """Fallback when torch.compiler has no ``_is_compiling_flag`` (older releases)."""
+
+    @property
+    def _is_compiling_flag(self) -> bool:
+        return torch.compiler.is_compiling()
+
+
+_compiler_state = (
+    torch.compiler if hasattr(torch.compiler, "_is_compiling_flag") else _CompilerFlag()
+)
 _Tensor = torch.Tensor
 
 
@@ -62,16 +74,29 @@ def _make(data=None, requires_grad=False, volatile=False, _grad_fn=None, name=No
     return result
 
 
-def _diagnose(data, requires_grad, volatile, frame) -> None:
-    """Emit the rule codes this call falls under (cheap after the first per site)."""
-    emit("LV101", frame=frame, callee="Variable")
+def _codes_for(data, requires_grad, volatile) -> tuple[str, ...]:
+    """The rule codes one successful call falls under (a constant tuple per case)."""
     if volatile:
-        emit("LV209" if requires_grad else "LV103", frame=frame)
-    if isinstance(data, _Tensor) and data.requires_grad:
-        if requires_grad and data.grad_fn is not None:
-            emit("LV201", frame=frame)
-        elif not requires_grad:
-            emit("LV202", frame=frame)
+        return _WRAP_VOLATILE
+    if not isinstance(data, _Tensor):
+        return _WRAP
+    if data.requires_grad:
+        if not requires_grad:
+            return _WRAP_DETACHING
+        if data.grad_fn is not None:
+            return _WRAP_REWRAP
+    return _WRAP
+
+
+_WRAP = ("LV101",)
+_WRAP_VOLATILE = ("LV101", "LV103")
+_WRAP_DETACHING = ("LV101", "LV202")
+_WRAP_REWRAP = ("LV101", "LV201")
+_state = _diagnostics._state
+#: Set by legacy_variable.mode while legacy mode is on:
+#: hook(data, result, requires_grad, volatile, frame) -> result. None outside the mode.
+_mode_hook = None
+_getframe = sys._getframe
 
 
 class VariableMeta(type):
@@ -84,29 +109,64 @@ class VariableMeta(type):
     def __instancecheck__(cls, instance) -> bool:
         return isinstance(instance, _Tensor)
 
-    def __call__(cls, *args, **kwargs):
+    def __call__(cls, data=None, requires_grad=False, volatile=False, *rest, **extra):
         # Overriding the metaclass call skips type.__call__'s __new__/__init__ dance:
         # the result is a plain tensor, never an instance of cls (as in stock torch).
-        if _is_compiling():
-            # Under Dynamo the frame walk and warnings would break the graph.
-            return _make(*args, **kwargs)
-        return _checked(args, kwargs, sys._getframe(1))
-
-
-def _checked(args, kwargs, frame):
-    try:
-        result = _make(*args, **kwargs)
-    except ValueError:
-        emit("LV209", frame=frame)
-        raise
-    except RuntimeError:
-        emit("LV208", frame=frame)
-        raise
-    data = args[0] if args else kwargs.get("data")
-    requires_grad = args[1] if len(args) > 1 else kwargs.get("requires_grad", False)
-    volatile = args[2] if len(args) > 2 else kwargs.get("volatile", False)
-    _diagnose(data, bool(requires_grad), bool(volatile), frame)
-    return result
+        if _compiler_state._is_compiling_flag:
+            # Under Dynamo (which holds this flag while tracing) the frame walk and the
+            # warnings would break the graph: trace the plain semantics only.
+            return _make(data, requires_grad, volatile, *rest, **extra)
+        frame = _getframe(1)
+        if (
+            volatile is False
+            and (requires_grad is False or requires_grad is True)
+            and not rest
+            and not extra
+            and isinstance(data, _Tensor)
+            and (not requires_grad or data.is_floating_point() or data.is_complex())
+        ):
+            # The hot path (a tensor and plain bool flags), inlined: the per-call budget
+            # is twice stock's ~0.3 us.
+            result = data.detach()
+            if requires_grad:
+                result.requires_grad_(True)
+            if data.requires_grad:
+                if not requires_grad:
+                    codes = _WRAP_DETACHING
+                elif data.grad_fn is not None:
+                    codes = _WRAP_REWRAP
+                else:
+                    codes = _WRAP
+            else:
+                codes = _WRAP
+        else:
+            try:
+                result = _make(data, requires_grad, volatile, *rest, **extra)
+            except ValueError:
+                emit("LV209", frame=frame)
+                raise
+            except RuntimeError:
+                emit("LV208", frame=frame)
+                raise
+            codes = _codes_for(data, bool(requires_grad), bool(volatile))
+        if _mode_hook is not None:
+            # Legacy mode (legacy_variable.mode) is on: volatile / provenance handling.
+            result = _mode_hook(data, result, bool(requires_grad), bool(volatile), frame)
+        # Steady state of the default policy: this site already reported these codes and
+        # nobody counts occurrences, so skip the frame walk and warning machinery.
+        state = _state
+        if state.action == "once" and not state.collectors:
+            # id() because hashing a code object is slow (~0.6 us); the dict keeps the
+            # code object alive, so its id cannot be reused by another one.
+            code_object = frame.f_code
+            key = (id(code_object), frame.f_lasti, codes)
+            site_seen = state.site_seen
+            if key in site_seen:
+                return result
+            site_seen[key] = code_object
+        for code in codes:
+            emit(code, frame=frame)
+        return result
 
 
 class Variable(metaclass=VariableMeta):
