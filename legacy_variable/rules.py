@@ -108,19 +108,26 @@ _RULES: list[Rule] = [
         message="file does not parse: {detail}",
         defaults={"detail": "invalid syntax"},
         what=(
-            "A file that Python 3 cannot parse for a reason other than `async=` (which LV105 "
-            "handles): Python 2 `print x` statements, `exec` statements, backticks, tabs mixed "
+            "A file that Python 3 cannot parse for a reason other than `async=` (LV105 "
+            "handles that one): Python 2 `print x` and `exec code` statements, "
+            "backticks, `<>`, octal literals such as `0777`, tabs mixed inconsistently "
             "with spaces."
         ),
         why=(
-            "Such a file does not import on a modern interpreter at all, and the linter cannot "
-            "resolve names in it, so its other rules are not checked."
+            "Much 0.1–0.3 era code was written for Python 2.7. Such a file does not "
+            "import on a modern interpreter (for the example: `SyntaxError: Missing "
+            "parentheses in call to 'print'. Did you mean print(...)?`). Without a "
+            "syntax tree the linter cannot resolve names, so the other rules are only "
+            "checked as far as the token-level pass can recognise them."
         ),
         example="print 'loss', loss\n",
-        use_instead="print('loss', loss)\n",
+        use_instead=(
+            "loss = 0.5\n"
+            "print('loss', loss)\n"
+        ),
         fix_safety=(
-            "No fix: port the file to Python 3 first (for example with `2to3 -w FILE`), then "
-            "run the linter again."
+            "No fix: port the file to Python 3 first (for instance with `2to3 -w "
+            "FILE`), then run the linter again."
         ),
         faces=frozenset({STATIC}),
         stock_outcome="raises",
@@ -130,12 +137,21 @@ _RULES: list[Rule] = [
         name="unreadable-file",
         message="file skipped: {detail}",
         defaults={"detail": "cannot be read"},
-        what="A file that cannot be read or decoded: permissions, binary content, a bad encoding.",
-        why="The linter reports the file and skips it; the rest of the run goes on.",
+        what=(
+            "A file that cannot be read or decoded: missing permissions, binary "
+            "content, bytes that are not valid in the file's declared (or default "
+            "UTF-8) encoding."
+        ),
+        why=(
+            "Python cannot import such a file either (`SyntaxError: (unicode error) "
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte`). "
+            "The linter reports it and skips it; the rest of the run goes on."
+        ),
         example="# (a file with undecodable bytes)\n",
         use_instead="# (a UTF-8 file, or one with a PEP 263 coding cookie)\n",
         fix_safety="No fix.",
         faces=frozenset({STATIC}),
+        stock_outcome="raises",
     ),
     Rule(
         code="LV101",
@@ -143,12 +159,21 @@ _RULES: list[Rule] = [
         message="`{callee}(...)` is a legacy wrapper: on modern PyTorch it returns a detached "
         "tensor; use the tensor itself",
         defaults={"callee": "Variable"},
-        what="Calls of `torch.autograd.Variable(...)`, under any import alias.",
+        what=(
+            "Calls of `torch.autograd.Variable(...)`, however the name was imported "
+            "(`from torch.autograd import Variable`, `import torch.autograd as ag; "
+            "ag.Variable(...)`, an alias such as `as V`)."
+        ),
         why=(
-            "Since PyTorch 0.4 tensors and Variables are one class. `Variable(t)` still runs "
-            "silently but returns `t.detach()`: a new leaf that shares storage with `t` and "
-            "has no history. Where `t` had history the graph is cut (LV202); "
-            "`requires_grad=True` makes a new leaf and gradients stop there (LV201)."
+            "In 0.3 `Variable` was a wrapper class around a tensor: it held `.data`, "
+            "`.grad` and the history autograd needed, and plain tensors could not take "
+            "part in autograd at all. PyTorch 0.4 merged the two classes and kept "
+            "`Variable` only as a compatibility name. On torch 2.13 `Variable(t)` runs "
+            "without any warning and returns a plain `torch.Tensor` equal to "
+            "`t.detach()`: a new leaf with no history that shares storage and version "
+            "counter with `t` (`requires_grad=False` unless asked for). For a fresh "
+            "tensor that is harmless; where `t` had history the graph is cut (LV202), "
+            "and `requires_grad=True` on a computed tensor starts a new graph (LV201)."
         ),
         example=(
             "import torch\n"
@@ -169,13 +194,18 @@ _RULES: list[Rule] = [
         code="LV102",
         name="variable-import",
         message="`Variable` import is a legacy no-op; tensors are Variables since PyTorch 0.4",
-        what="`from torch.autograd import Variable` (and `torch.autograd.variable`).",
+        what="`from torch.autograd import Variable` and imports of `torch.autograd.variable`.",
         why=(
-            "The import still works, but the class only exists for backward compatibility: "
-            "every tensor is a Variable. Keeping the import keeps the legacy idioms alive."
+            "The import still succeeds silently on torch 2.13, but the class exists "
+            "only for backward compatibility: every tensor is already what a Variable "
+            "used to be. Once the wrapper calls are gone (LV101) the import is dead, "
+            "and while it stays it invites new legacy code."
         ),
-        example="from torch.autograd import Variable\nx = Variable\n",
-        use_instead="import torch\nx = torch.Tensor\n",
+        example=(
+            "import torch\n"
+            "from torch.autograd import Variable\n"
+        ),
+        use_instead="import torch\n",
         fix_safety=(
             "Safe: the import is removed only when no use of the name remains after the "
             "other fixes."
@@ -190,20 +220,34 @@ _RULES: list[Rule] = [
         "use `with torch.no_grad():`",
         what="The `volatile=` argument of `Variable(...)`.",
         why=(
-            "torch 2.13 warns `UserWarning: volatile was removed and now has no effect. Use "
-            "`with torch.no_grad():` instead.` and ignores the flag: anything computed from "
-            "the tensor together with parameters builds a graph, so evaluation loops keep "
-            "activations alive and use far more memory than in 0.3."
+            "In 0.3 `volatile=True` marked an input as inference-only, and the flag "
+            "spread to every result computed from it: no graph was built, so "
+            "evaluation ran in constant memory. PyTorch 0.4 replaced it with the "
+            "`torch.no_grad()` context. torch 2.13 warns ``UserWarning: volatile was "
+            "removed and now has no effect. Use `with torch.no_grad():` instead.`` and "
+            "ignores the flag: the input has `requires_grad=False`, but anything "
+            "computed from it together with parameters (`model(x)`) records a full "
+            "graph, so an evaluation loop keeps activations alive for a backward that "
+            "never comes."
         ),
         example=(
-            "import torch\nfrom torch.autograd import Variable\n"
-            "x = Variable(torch.randn(3), volatile=True)\n"
+            "import torch\n"
+            "from torch.autograd import Variable\n"
+            "model = torch.nn.Linear(3, 1)\n"
+            "x = Variable(torch.randn(2, 3), volatile=True)\n"
+            "y = model(x)\n"
         ),
-        use_instead="import torch\nwith torch.no_grad():\n    x = torch.randn(3)\n",
+        use_instead=(
+            "import torch\n"
+            "model = torch.nn.Linear(3, 1)\n"
+            "with torch.no_grad():\n"
+            "    y = model(torch.randn(2, 3))\n"
+        ),
         fix_safety=(
-            "Unsafe: `volatile=True` has to become a `torch.no_grad()` block around the code "
-            "that uses the tensor, which is a structural change the fixer cannot scope. "
-            "`volatile=False` is removed safely."
+            "Unsafe: `volatile=True` has to become a `torch.no_grad()` (or "
+            "`torch.inference_mode()`) block around the code that uses the tensor, a "
+            "structural change whose scope the fixer cannot know, so it is left to a "
+            "person. `volatile=False` is removed safely."
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="warns",
@@ -212,11 +256,19 @@ _RULES: list[Rule] = [
         code="LV104",
         name="scalar-data-index",
         message="indexing a 0-dim result with `[0]` raises on modern PyTorch; use `.item()`",
-        what="`loss.data[0]`, `loss[0]` and similar indexing of reduction results.",
+        what=(
+            "`loss.data[0]`, `loss[0]` and similar `[0]` indexing of losses and full "
+            "reductions."
+        ),
         why=(
-            "Losses and full reductions are 0-dim tensors since PyTorch 0.4. torch 2.13 raises "
-            "`IndexError: invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number`."
+            "0.3 had no 0-dim tensors: a loss was a 1-element 1-D Variable and "
+            "`loss.data[0]` was a Python float, the idiom every training loop used to "
+            "log or accumulate it. Since 0.4 losses and full reductions (`sum()`, "
+            "`mean()`) are 0-dim tensors, and torch 2.13 raises ``IndexError: invalid "
+            "index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number``. "
+            "Dropping the index without calling `.item()` (`total += loss`) is no "
+            "cure: it accumulates tensors that keep every iteration's graph alive."
         ),
         example=(
             "import torch\nimport torch.nn.functional as F\n"
@@ -230,9 +282,9 @@ _RULES: list[Rule] = [
         ),
         fix_safety=(
             "Safe when the receiver is known to be 0-dim (a loss or a full reduction): "
-            "`.item()` returns the same Python number 0.3 returned. When the receiver's shape "
-            "is unknown the diagnostic is reported without a fix, since `[0]` on a 1-D tensor "
-            "is correct modern code."
+            "`.item()` returns the Python number that 0.3 returned. When the "
+            "receiver's shape is unknown the diagnostic comes without a fix, because "
+            "`[0]` on a 1-D tensor is correct modern code."
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="raises",
@@ -243,13 +295,29 @@ _RULES: list[Rule] = [
         message="`async=` is a SyntaxError since Python 3.7; use `non_blocking=`",
         what="`async=` keyword arguments of `.cuda()`, `.to()`, `.cpu()` and friends.",
         why=(
-            "`async` is a reserved keyword since Python 3.7, so the whole module fails to "
-            "import with `SyntaxError: invalid syntax`. PyTorch renamed the argument to "
-            "`non_blocking`."
+            "0.3 on Python 3.6 and earlier accepted `.cuda(async=True)` to overlap "
+            "host-to-device copies with computation. `async` is a reserved keyword "
+            "since Python 3.7, so the whole module fails to compile with `SyntaxError: "
+            "invalid syntax` before any of it runs. PyTorch 0.4 renamed the argument "
+            "`non_blocking`; `.to(device, non_blocking=True)` is the device-agnostic "
+            "spelling."
         ),
-        example="x = x.cuda(async=True)\n",
-        use_instead="x = x.cuda(non_blocking=True)\n",
-        fix_safety="Safe: `non_blocking=` is the same argument under its new name.",
+        example=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "if torch.cuda.is_available():\n"
+            "    x = x.cuda(async=True)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "if torch.cuda.is_available():\n"
+            "    x = x.cuda(non_blocking=True)\n"
+        ),
+        fix_safety=(
+            "Safe: `non_blocking=` is the same argument under its new name. The fix "
+            "works on tokens, since the file cannot be parsed until it is applied."
+        ),
         fix=FIX_SAFE,
         stock_outcome="raises",
     ),
@@ -259,8 +327,11 @@ _RULES: list[Rule] = [
         message="`retain_variables=` was renamed `retain_graph=`",
         what="`backward(retain_variables=...)` and `torch.autograd.backward(..., retain_variables=...)`.",
         why=(
-            "torch 2.13 raises `TypeError: Tensor.backward() got an unexpected keyword "
-            "argument 'retain_variables'`."
+            "PyTorch 0.2 renamed the argument `retain_graph` and kept "
+            "`retain_variables` as a deprecated alias; the alias is gone. torch 2.13 "
+            "raises `TypeError: Tensor.backward() got an unexpected keyword argument "
+            "'retain_variables'` (and `TypeError: backward() got an unexpected keyword "
+            "argument 'retain_variables'` from `torch.autograd.backward`)."
         ),
         example=(
             "import torch\nx = torch.ones(2, requires_grad=True)\n"
@@ -283,19 +354,26 @@ _RULES: list[Rule] = [
         what="`torch.FloatTensor(...)`, `torch.LongTensor(...)`, `torch.Tensor([...])`, "
         "`torch.cuda.FloatTensor(...)` and the other typed constructors.",
         why=(
-            "They still work on the CPU but mix two meanings: `torch.FloatTensor(2, 3)` is an "
-            "*uninitialised* tensor of shape (2, 3) while `torch.FloatTensor([2, 3])` holds "
-            "data. They accept no `requires_grad=`, and `torch.cuda.FloatTensor(...)` raises "
-            "`TypeError: type torch.cuda.FloatTensor not available. Torch not compiled with "
-            "CUDA enabled.` on machines without CUDA."
+            "In 0.3 every dtype and device pair had its own tensor class, and calling "
+            "the class was how tensors were made. On torch 2.13 the CPU constructors "
+            "still run silently, but they overload two meanings: `torch.FloatTensor(2, "
+            "3)` is an *uninitialised* tensor of shape (2, 3) while "
+            "`torch.FloatTensor([2, 3])` holds the data (compare `torch.tensor(2)`, a "
+            "scalar). They take no `requires_grad=` (`TypeError: new() received an "
+            "invalid combination of arguments - got (int, requires_grad=bool), …`), "
+            "`torch.Tensor(...)` follows the global default dtype, and "
+            "`torch.cuda.FloatTensor(...)` raises `TypeError: type "
+            "torch.cuda.FloatTensor not available. Torch not compiled with CUDA "
+            "enabled.` on a machine without CUDA."
         ),
         example="import torch\nx = torch.FloatTensor([1, 2])\n",
         use_instead="import torch\nx = torch.tensor([1, 2], dtype=torch.float32)\n",
         fix_safety=(
-            "Safe for a literal list/tuple of numbers (`torch.tensor(data, dtype=...)`) and for "
-            "integer sizes (`torch.empty(sizes, dtype=...)`). Other arguments (a variable, a "
-            "numpy array, a Size) are reported without a fix, because the constructor's "
-            "meaning depends on the argument's runtime type."
+            "Safe for a literal list or tuple of numbers (`torch.tensor(data, "
+            "dtype=...)`) and for integer sizes (`torch.empty(sizes, dtype=...)`). "
+            "Other arguments (a variable, a numpy array, a `Size`) are reported "
+            "without a fix, because the constructor's meaning depends on the "
+            "argument's runtime type."
         ),
         fix=FIX_SOMETIMES,
     ),
@@ -307,17 +385,20 @@ _RULES: list[Rule] = [
         defaults={"type_name": "torch.FloatTensor"},
         what="`x.type(torch.FloatTensor)`, `x.type(torch.cuda.LongTensor)`, `x.type('torch.FloatTensor')`.",
         why=(
-            "Works on the CPU (differentiably), but a `torch.cuda.*` type raises "
-            "`RuntimeError: Cannot initialize CUDA without ATen_cuda library` without CUDA, "
-            "and the type names hide dtype and device in one token."
+            "0.3 code converted between its per-type classes with `.type(...)`. On "
+            "torch 2.13 a CPU type still works silently (and differentiably), but the "
+            "type name fuses dtype and device into one token, and a `torch.cuda.*` "
+            "type raises `RuntimeError: Cannot initialize CUDA without ATen_cuda "
+            "library. …` on a machine without CUDA, where `.to(dtype)` would have run."
         ),
         example="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.type(torch.FloatTensor)\n",
         use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to(torch.float32)\n",
         fix_safety=(
-            "Safe for CPU types (`.type(torch.FloatTensor)` becomes `.to(torch.float32)`; both "
-            "return `self` when the dtype already matches, and both are differentiable). CUDA "
-            "types are rewritten to `.to(dtype, device='cuda')`, which is unsafe: the original "
-            "also chose the current device."
+            "Safe for CPU types: `.type(torch.FloatTensor)` becomes "
+            "`.to(torch.float32)`; both return `self` when the dtype already matches, "
+            "and both are differentiable. CUDA types are rewritten to `.to(dtype, "
+            "device='cuda')`, which is unsafe: the original also moved a CPU tensor to "
+            "the *current* CUDA device and kept a CUDA tensor where it was."
         ),
         fix=FIX_SOMETIMES,
     ),
@@ -328,15 +409,29 @@ _RULES: list[Rule] = [
         "use `optimizer.zero_grad()` or `.grad.zero_()`",
         what="`p.grad.data.zero_()`.",
         why=(
-            "`.grad` is a plain tensor since 0.4, so `.data` is redundant. Since PyTorch 2.0 "
-            "`zero_grad()` sets grads to `None` by default, after which the legacy line raises "
-            "`AttributeError: 'NoneType' object has no attribute 'data'`."
+            "In 0.3 `.grad` was a Variable, so loops zeroed it through `.data`. Since "
+            "0.4 `.grad` is a plain tensor that does not require grad, and `.data` "
+            "adds nothing. Since PyTorch 2.0 `optimizer.zero_grad()` and "
+            "`module.zero_grad()` set gradients to `None` by default, after which (as "
+            "before the first backward) the legacy line raises `AttributeError: "
+            "'NoneType' object has no attribute 'data'`."
         ),
-        example="p.grad.data.zero_()\n",
-        use_instead="p.grad.zero_()\n",
+        example=(
+            "import torch\n"
+            "p = torch.ones(3, requires_grad=True)\n"
+            "(p * 2).sum().backward()\n"
+            "p.grad.data.zero_()\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "p = torch.ones(3, requires_grad=True)\n"
+            "(p * 2).sum().backward()\n"
+            "p.grad.zero_()\n"
+        ),
         fix_safety=(
-            "Safe: `p.grad.zero_()` does the same in-place zeroing (both raise when `p.grad` "
-            "is None)."
+            "Safe: `p.grad.zero_()` does the same in-place zeroing, and raises in the "
+            "same case (`p.grad` is None). Setting `p.grad = None` or calling "
+            "`optimizer.zero_grad()` is the idiomatic next step, left to a person."
         ),
         fix=FIX_SAFE,
     ),
@@ -349,9 +444,11 @@ _RULES: list[Rule] = [
         defaults={"check": "isinstance"},
         what="`isinstance(x, Variable)`, `type(x) == Variable`, `type(x) is Variable`.",
         why=(
-            "On torch 2.13 `isinstance(t, Variable)` is True for every tensor (plain, integer, "
-            "Parameter) and `type(t) == Variable` is always False, even for `Variable(t)`. "
-            "Branches written to tell tensors from Variables take the wrong path silently."
+            "In 0.3 these tests told Variables from plain tensors. On torch 2.13 "
+            "`isinstance(t, Variable)` is True for every tensor (float, integer, "
+            "`nn.Parameter`), and `type(t) == Variable` is always False, even for `t = "
+            "Variable(x)`, whose type is `torch.Tensor`. Branches written to tell the "
+            "two apart take the same path every time, silently."
         ),
         example=(
             "import torch\nfrom torch.autograd import Variable\nx = torch.randn(2)\n"
@@ -359,9 +456,10 @@ _RULES: list[Rule] = [
         ),
         use_instead="import torch\nx = torch.randn(2)\nok = isinstance(x, torch.Tensor)\n",
         fix_safety=(
-            "`isinstance(x, Variable)` → `isinstance(x, torch.Tensor)` is safe (identical "
-            "result on modern PyTorch). `type(x) == Variable` is reported without a fix: it is "
-            "always False today, and what the author meant must be decided by a person."
+            "`isinstance(x, Variable)` → `isinstance(x, torch.Tensor)` is safe: the "
+            "result is identical on modern PyTorch. `type(x) == Variable` is reported "
+            "without a fix: it is always False today, and what the author meant is for "
+            "a person to decide."
         ),
         fix=FIX_SOMETIMES,
     ),
@@ -371,11 +469,18 @@ _RULES: list[Rule] = [
         message="`.volatile` is always False and setting it has no effect; use `torch.no_grad()`",
         what="Reads and writes of `x.volatile`.",
         why=(
-            "torch 2.13 returns False with `UserWarning: volatile was removed (Variable.volatile "
-            "is always False)` and ignores writes with `UserWarning: volatile was removed and "
-            "now has no effect.`, on every call."
+            "In 0.3 `volatile` was a real flag that spread through computations (see "
+            "LV103). torch 2.13 returns False for a read, with `UserWarning: volatile "
+            "was removed (Variable.volatile is always False)`, and ignores a write, "
+            "with ``UserWarning: volatile was removed and now has no effect. Use `with "
+            "torch.no_grad():` instead.``, on every call. Code that branches on the "
+            "flag always takes the training path."
         ),
-        example="flag = x.volatile\n",
+        example=(
+            "import torch\n"
+            "x = torch.randn(3)\n"
+            "flag = x.volatile\n"
+        ),
         use_instead="import torch\nflag = not torch.is_grad_enabled()\n",
         fix_safety="No fix: the replacement depends on what the flag was used for.",
         stock_outcome="warns",
@@ -391,9 +496,16 @@ _RULES: list[Rule] = [
             "methods, and calls of such functions through an instance (`MyFn()(x)`)."
         ),
         why=(
-            "torch 2.13 raises `RuntimeError: Legacy autograd function with non-static forward "
-            "method is deprecated. Please use new-style autograd function with static forward "
-            "method.` (after a DeprecationWarning about instantiating the function)."
+            "0.3 custom functions were objects: state went into `__init__`, `forward` "
+            "saved tensors on `self`, and each call instantiated the class. Since 0.4 "
+            "they are static: `forward(ctx, ...)` and `backward(ctx, ...)`, called as "
+            "`MyFn.apply(...)`. torch 2.13 first warns `DeprecationWarning: <class "
+            "'...MyReLU'> should not be instantiated. Methods on autograd functions "
+            "are all static, so you should invoke them on the class itself. …` and "
+            "then raises `RuntimeError: Legacy autograd function with non-static "
+            "forward method is deprecated. Please use new-style autograd function with "
+            "static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)`."
         ),
         example=(
             "import torch\n"
@@ -404,6 +516,7 @@ _RULES: list[Rule] = [
             "    def backward(self, grad):\n"
             "        x, = self.saved_tensors\n"
             "        return grad * (x > 0).float()\n"
+            "y = MyReLU()(torch.randn(3, requires_grad=True))\n"
         ),
         use_instead=(
             "import torch\n"
@@ -416,10 +529,12 @@ _RULES: list[Rule] = [
             "    def backward(ctx, grad):\n"
             "        x, = ctx.saved_tensors\n"
             "        return grad * (x > 0).float()\n"
+            "y = MyReLU.apply(torch.randn(3, requires_grad=True))\n"
         ),
         fix_safety=(
-            "Unsafe: rewriting to `@staticmethod` + `ctx` is offered only for simple shapes "
-            "(no constructor state); call sites `MyFn()(x)` must become `MyFn.apply(x)`."
+            "Unsafe: rewriting to `@staticmethod` with `ctx` is offered only for "
+            "simple shapes (no constructor state), and call sites `MyFn()(x)` must "
+            "become `MyFn.apply(x)`; with `--unsafe-fixes` only."
         ),
         fix=FIX_UNSAFE,
         stock_outcome="raises",
@@ -431,13 +546,17 @@ _RULES: list[Rule] = [
         defaults={"reduction": "'mean'|'sum'|'none'"},
         what="`size_average=` and `reduce=` arguments of loss modules and functions.",
         why=(
-            "torch 2.13 warns `UserWarning: size_average and reduce args will be deprecated, "
-            "please use reduction='sum' instead.` and maps them onto `reduction`."
+            "0.3 chose between a summed, averaged or per-element loss with two "
+            "booleans; 0.4.1 replaced them with one `reduction=` string. torch 2.13 "
+            "still maps the booleans onto `reduction` (the values are equal) but "
+            "warns, for example `UserWarning: size_average and reduce args will be "
+            "deprecated, please use reduction='sum' instead.` (`'mean'` or `'none'` "
+            "for the other combinations)."
         ),
         example="import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(size_average=False)\n",
         use_instead="import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(reduction='sum')\n",
         fix_safety=(
-            "Safe when both values are literals (or absent): the fix writes the exact "
+            "Safe when both values are literals (or absent): the fix writes the "
             "`reduction=` value torch itself derives (`reduce=False` → 'none', "
             "`size_average=False` → 'sum', otherwise 'mean')."
         ),
@@ -452,15 +571,28 @@ _RULES: list[Rule] = [
         defaults={"callee": "softmax"},
         what="`F.softmax(x)`, `F.log_softmax(x)`, `F.softmin(x)`, `nn.Softmax()`, `nn.LogSoftmax()` without `dim`.",
         why=(
-            "torch 2.13 warns `UserWarning: Implicit dimension choice for softmax has been "
-            "deprecated. Change the call to include dim=X as an argument.` The implicit choice "
-            "is 1 for 2-D input but 0 for 3-D input, a silent trap for sequence models."
+            "0.3 picked the dimension for you. torch 2.13 still does, with "
+            "`UserWarning: Implicit dimension choice for softmax has been deprecated. "
+            "Change the call to include dim=X as an argument.`, and the choice is 0 "
+            "for 0-, 1- and 3-D input but 1 otherwise: for a (batch, classes) batch "
+            "that is the right axis, for a 3-D (seq, batch, features) tensor it "
+            "normalises over time steps, silently."
         ),
-        example="import torch.nn.functional as F\ny = F.softmax(x)\n",
-        use_instead="import torch.nn.functional as F\ny = F.softmax(x, dim=-1)\n",
+        example=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.randn(2, 3)\n"
+            "y = F.softmax(x)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.randn(2, 3)\n"
+            "y = F.softmax(x, dim=-1)\n"
+        ),
         fix_safety=(
-            "No automatic fix: the right `dim` depends on the input's rank, which is not known "
-            "statically."
+            "No automatic fix: the right `dim` depends on the input's rank and layout, "
+            "which are not known statically."
         ),
         stock_outcome="warns",
     ),
@@ -471,32 +603,64 @@ _RULES: list[Rule] = [
         defaults={"callee": "F.sigmoid", "replacement": "torch.sigmoid"},
         what="`F.sigmoid`, `F.tanh`, `F.upsample`, `F.upsample_bilinear`, `F.upsample_nearest`.",
         why=(
-            "`F.sigmoid`/`F.tanh` are deprecated aliases (silent on 2.13). `F.upsample*` warn "
-            "`UserWarning: nn.functional.upsample is deprecated. Use nn.functional.interpolate "
-            "instead.`, and bilinear upsampling no longer aligns corners as in 0.3."
+            "`F.sigmoid` and `F.tanh` are deprecated aliases of `torch.sigmoid` and "
+            "`torch.tanh`; torch 2.13 runs them silently with the same results. "
+            "`F.upsample*` warn, for example ``UserWarning: `nn.functional.upsample` "
+            "is deprecated. Use `nn.functional.interpolate` instead.``. The trap is "
+            "bilinear mode: 0.3's `F.upsample(x, mode='bilinear')` aligned corners, "
+            "while the same call on 2.13 means `align_corners=False`, so results "
+            "differ with no warning about it. (`F.upsample_bilinear` still aligns "
+            "corners.)"
         ),
-        example="import torch.nn.functional as F\ny = F.sigmoid(x)\n",
-        use_instead="import torch\ny = torch.sigmoid(x)\n",
+        example=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "x = torch.randn(3)\n"
+            "y = F.sigmoid(x)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "x = torch.randn(3)\n"
+            "y = torch.sigmoid(x)\n"
+        ),
         fix_safety=(
             "Safe for `F.sigmoid`/`F.tanh` → `torch.sigmoid`/`torch.tanh` and for "
-            "`F.upsample` → `F.interpolate` (same defaults). `F.upsample_bilinear` → "
-            "`F.interpolate(..., mode='bilinear', align_corners=True)` is unsafe to apply "
-            "blindly and offered only with `--unsafe-fixes`."
+            "`F.upsample` → `F.interpolate` (same modern defaults). "
+            "`F.upsample_bilinear` → `F.interpolate(..., mode='bilinear', "
+            "align_corners=True)` is offered only with `--unsafe-fixes`. Restoring "
+            "0.3's corner alignment in `F.upsample(mode='bilinear')` calls is a "
+            "decision for a person."
         ),
         fix=FIX_SOMETIMES,
+        stock_outcome="silent",
     ),
     Rule(
         code="LV116",
         name="non-inplace-init",
         message="`{callee}` is deprecated; use the in-place `{callee}_`",
         defaults={"callee": "nn.init.xavier_uniform"},
-        what="`nn.init.xavier_uniform(w)` and the other initialisers without the trailing underscore.",
-        why=(
-            "torch 2.13 warns `FutureWarning: nn.init.xavier_uniform is now deprecated in "
-            "favor of nn.init.xavier_uniform_.`; the old names are scheduled for removal."
+        what=(
+            "`nn.init.xavier_uniform(w)` and the other initialisers without the "
+            "trailing underscore (`xavier_normal`, `kaiming_uniform`, "
+            "`kaiming_normal`, `uniform`, `normal`, `constant`, `orthogonal`, "
+            "`sparse`, `eye`, `dirac`)."
         ),
-        example="import torch.nn as nn\nnn.init.xavier_uniform(layer.weight)\n",
-        use_instead="import torch.nn as nn\nnn.init.xavier_uniform_(layer.weight)\n",
+        why=(
+            "0.4 renamed the initialisers to end in `_`, PyTorch's mark for in-place "
+            "operations. torch 2.13 still accepts the old names with ``FutureWarning: "
+            "`nn.init.xavier_uniform` is now deprecated in favor of "
+            "`nn.init.xavier_uniform_`.``; they are scheduled for removal."
+        ),
+        example=(
+            "import torch.nn as nn\n"
+            "layer = nn.Linear(2, 2)\n"
+            "nn.init.xavier_uniform(layer.weight)\n"
+        ),
+        use_instead=(
+            "import torch.nn as nn\n"
+            "layer = nn.Linear(2, 2)\n"
+            "nn.init.xavier_uniform_(layer.weight)\n"
+        ),
         fix_safety="Safe: the deprecated names call the underscored ones.",
         fix=FIX_SAFE,
         stock_outcome="warns",
@@ -507,12 +671,22 @@ _RULES: list[Rule] = [
         message="`clip_grad_norm` is deprecated; use `clip_grad_norm_`",
         what="`torch.nn.utils.clip_grad_norm(...)`.",
         why=(
-            "torch 2.13 warns `FutureWarning: torch.nn.utils.clip_grad_norm is now deprecated "
-            "in favor of torch.nn.utils.clip_grad_norm_.` It also returns a tensor where 0.3 "
-            "returned a Python float."
+            "0.4 renamed it `clip_grad_norm_` (it scales gradients in place). torch "
+            "2.13 warns ``FutureWarning: `torch.nn.utils.clip_grad_norm` is now "
+            "deprecated in favor of `torch.nn.utils.clip_grad_norm_`.`` Both return "
+            "the total norm as a 0-dim tensor, where 0.3 returned a Python float: call "
+            "`.item()` before logging or comparing it."
         ),
-        example="import torch.nn as nn\nnn.utils.clip_grad_norm(model.parameters(), 5.0)\n",
-        use_instead="import torch.nn as nn\nnn.utils.clip_grad_norm_(model.parameters(), 5.0)\n",
+        example=(
+            "import torch.nn as nn\n"
+            "model = nn.Linear(2, 2)\n"
+            "nn.utils.clip_grad_norm(model.parameters(), 5.0)\n"
+        ),
+        use_instead=(
+            "import torch.nn as nn\n"
+            "model = nn.Linear(2, 2)\n"
+            "nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n"
+        ),
         fix_safety="Safe: the deprecated name calls the underscored one.",
         fix=FIX_SAFE,
         stock_outcome="warns",
@@ -523,10 +697,13 @@ _RULES: list[Rule] = [
         message="`torch.range` is deprecated and end-inclusive; `torch.arange` excludes the end",
         what="`torch.range(start, end)`.",
         why=(
-            "torch 2.13 warns `UserWarning: torch.range is deprecated and will be removed in a "
-            "future release because its behavior is inconsistent with Python's range builtin.` "
-            "`torch.range(0, 5)` has six float32 elements; `torch.arange(0, 5)` has five int64 "
-            "ones, so it is not a drop-in replacement."
+            "`torch.range` includes its end and returns float32, unlike Python's "
+            "`range`. torch 2.13 warns `UserWarning: torch.range is deprecated and "
+            "will be removed in a future release because its behavior is inconsistent "
+            "with Python's range builtin. Instead, use torch.arange, which produces "
+            "values in [start, end).` `torch.range(0, 5)` has six float32 elements; "
+            "`torch.arange(0, 5)` has five int64 ones, so it is not a drop-in "
+            "replacement."
         ),
         example="import torch\nr = torch.range(0, 5)\n",
         use_instead="import torch\nr = torch.arange(0, 6, dtype=torch.float32)\n",
@@ -545,14 +722,20 @@ _RULES: list[Rule] = [
         "reach {inputs}",
         defaults={"target": "...", "inputs": "the tensors it was computed from"},
         what=(
-            "Wrapping an already-computed tensor in `Variable(c, requires_grad=True)` and "
-            "expecting gradients to reach the tensors `c` was computed from."
+            "`Variable(c, requires_grad=True)` where `c` was computed from tensors "
+            "that the code expects gradients for (they were made with "
+            "`requires_grad=True`, or their `.grad` is read later)."
         ),
         why=(
-            "`Variable(c, requires_grad=True)` returns a detached new leaf. `backward()` "
-            "stops there: `c_var.grad` is filled, but the inputs' `.grad` stays `None`, with "
-            "no warning. (The widely copied example `c = a + b; c_var = Variable(c, "
-            "requires_grad=True); c_var.backward(...)` prints `None` for `a.grad`.)"
+            "This is the classic misconception: compute `c = a + b`, wrap it as `c_var "
+            "= Variable(c, requires_grad=True)`, call `c_var.backward(...)` and expect "
+            "`a.grad` to be `[1, 1, 1]`. On torch 2.13 the wrap returns a detached "
+            "*new leaf*, and a graph starts at its leaves: backward fills `c_var.grad` "
+            "and stops. `a.grad` stays `None`, with no warning and no error, whether "
+            "or not `a` required grad. (In 0.3 plain tensors were never part of a "
+            "graph at all.) Wraps of `.data`, `.detach()` and fresh tensors are a "
+            "deliberate new leaf (a gradient penalty's interpolate, say) and are not "
+            "reported."
         ),
         example=(
             "import torch\nfrom torch.autograd import Variable\n"
@@ -570,9 +753,10 @@ _RULES: list[Rule] = [
             "c.backward(torch.ones_like(c))\n"
         ),
         fix_safety=(
-            "No automatic fix: whether a new leaf was intended (a gradient penalty built from "
-            "`.data`, say) or the author expected gradients to flow back is a decision for a "
-            "person. Wraps of `.data`, `.detach()` and fresh tensors are not reported."
+            "No automatic fix: whether a new leaf was intended or the author expected "
+            "gradients to flow back is a decision for a person. Backpropagate through "
+            "`c` itself, and call `c.retain_grad()` first if `c`'s own gradient is "
+            "needed too."
         ),
     ),
     Rule(
@@ -583,9 +767,12 @@ _RULES: list[Rule] = [
         defaults={"target": "..."},
         what="`Variable(t)` where `t` requires grad or has a `grad_fn`.",
         why=(
-            "In 0.3 wrapping a Variable raised an error; on modern PyTorch it silently returns "
-            "`t.detach()`: `requires_grad=False`, no history, shared storage. Code after the "
-            "wrap no longer contributes gradients to `t`'s inputs."
+            "In 0.3 wrapping a Variable raised `RuntimeError: Variable data has to be "
+            "a tensor, but got Variable`. torch 2.13 accepts it silently and returns "
+            "`t.detach()`: `requires_grad=False`, no `grad_fn`, shared storage. "
+            "Nothing computed after the wrap contributes gradients to `t`'s inputs; if "
+            "nothing else requires grad, a later `backward()` raises `RuntimeError: "
+            "element 0 of tensors does not require grad and does not have a grad_fn`."
         ),
         example=(
             "import torch\nfrom torch.autograd import Variable\n"
@@ -598,8 +785,10 @@ _RULES: list[Rule] = [
             "h = w * 2\n"
         ),
         fix_safety=(
-            "Unsafe: `Variable(t)` → `t.detach()` keeps today's meaning; dropping the wrapper "
-            "restores the 0.3 intent but changes which gradients flow."
+            "Unsafe: `Variable(t)` → `t.detach()` keeps today's meaning but spells out "
+            "the cut; dropping the wrapper (the modern code above) changes which "
+            "gradients flow, which is usually what the author wanted but has to be "
+            "checked."
         ),
         fix=FIX_UNSAFE,
     ),
@@ -614,65 +803,110 @@ _RULES: list[Rule] = [
             "new leaf (LV201)."
         ),
         why=(
-            "Only leaves that require grad accumulate `.grad`. torch 2.13 returns `None` "
-            "silently for tensors that do not require grad, and with a UserWarning for "
-            "non-leaves; code that then uses the value fails far from the cause."
+            "Only leaves that require grad accumulate `.grad`. torch 2.13 returns "
+            "`None` silently for a tensor that does not require grad, and `None` with "
+            "`UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor "
+            "is being accessed. Its .grad attribute won't be populated during "
+            "autograd.backward(). …` for a non-leaf. Code that then uses the value "
+            "fails far from the cause (`TypeError`/`AttributeError` on `None`), or "
+            "prints `None` where a gradient was expected."
         ),
         example=(
-            "import torch\nfrom torch.autograd import Variable\n"
-            "a = torch.ones(3)\nb = torch.ones(3)\nc = a + b\n"
+            "import torch\n"
+            "from torch.autograd import Variable\n"
+            "a = torch.Tensor([1.0, 2.0, 3.0])\n"
+            "b = torch.Tensor([4.0, 5.0, 6.0])\n"
+            "c = a + b\n"
             "c_var = Variable(c, requires_grad=True)\n"
             "c_var.backward(torch.ones_like(c_var))\n"
             "print(a.grad)\n"
         ),
         use_instead=(
             "import torch\n"
-            "a = torch.ones(3, requires_grad=True)\nb = torch.ones(3, requires_grad=True)\n"
-            "c = a + b\nc.backward(torch.ones_like(c))\nprint(a.grad)\n"
+            "a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+            "b = torch.tensor([4.0, 5.0, 6.0], requires_grad=True)\n"
+            "c = a + b\n"
+            "c.backward(torch.ones_like(c))\n"
+            "print(a.grad)\n"
         ),
-        fix_safety="No automatic fix: the graph has to be built differently.",
+        fix_safety=(
+            "No automatic fix: the graph has to be built differently (make the tensor "
+            "a leaf that requires grad, or call `retain_grad()` on an intermediate "
+            "before backward)."
+        ),
     ),
     Rule(
         code="LV204",
         name="nonscalar-backward",
         message="`backward()` without `gradient` on a non-scalar tensor raises; pass "
         "`gradient=` or reduce first",
-        what="`.backward()` with no gradient argument on a tensor that is not a scalar.",
+        what="`.backward()` with no `gradient` argument on a tensor that is not a scalar.",
         why=(
-            "torch 2.13 raises `RuntimeError: grad can be implicitly created only for scalar "
-            "outputs`."
+            "`backward()` computes a vector-Jacobian product; for a non-scalar output "
+            "PyTorch needs the vector, and only a scalar gets an implicit `1`. torch "
+            "2.13 raises `RuntimeError: grad can be implicitly created only for scalar "
+            "outputs`. (0.3 raised as well; the classic article's wording that only "
+            "scalars can call `backward()` is the same rule.)"
         ),
         example="import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\ny.backward()\n",
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\ny.sum().backward()\n",
-        fix_safety="No automatic fix: the right reduction depends on intent.",
+        fix_safety=(
+            "No automatic fix: reducing first (`y.sum().backward()`) or passing "
+            "`y.backward(torch.ones_like(y))` are equal for a sum, but which reduction "
+            "is meant depends on intent."
+        ),
+        stock_outcome="raises",
     ),
     Rule(
         code="LV205",
         name="data-mutation",
         message="in-place edit through `.data` is invisible to autograd; gradients may be wrong",
-        what="In-place operations on `x.data` (`x.data.add_(...)`, `x.data[...] = ...`) outside optimizer-style updates.",
+        what=(
+            "In-place operations on `x.data` (`x.data.clamp_(...)`, `x.data[...] = "
+            "...`) for a tensor that is part of a graph, outside optimizer-style "
+            "parameter updates."
+        ),
         why=(
-            "`.data` gives a tensor that autograd does not track. In-place edits through it "
-            "are not checked against saved tensors, so backward silently uses the modified "
-            "values. `x.detach()` shares the version counter and raises instead."
+            "`.data` returns a tensor that autograd does not track. An in-place edit "
+            "through it is not checked against the values saved for backward, so "
+            "backward silently uses the edited values. In the example `exp` saved its "
+            "result, which the clamp overwrote: torch 2.13 gives `x.grad == "
+            "tensor([2., 2., 2.])` where the true gradient of the clamped output is "
+            "`tensor([0., 0., 0.])`. The same edit through `x.detach()` would raise "
+            "`RuntimeError: one of the variables needed for gradient computation has "
+            "been modified by an inplace operation: …` instead."
         ),
-        example="import torch\nx = torch.ones(3, requires_grad=True)\ny = x.exp()\ny.data.zero_()\n",
+        example=(
+            "import torch\n"
+            "x = torch.ones(3, requires_grad=True)\n"
+            "y = x.exp()\n"
+            "y.data.clamp_(max=2.0)\n"
+            "y.sum().backward()\n"
+        ),
         use_instead=(
-            "import torch\nx = torch.ones(3, requires_grad=True)\ny = x.exp()\n"
-            "with torch.no_grad():\n    y.zero_()\n"
+            "import torch\n"
+            "x = torch.ones(3, requires_grad=True)\n"
+            "y = x.exp().clamp(max=2.0)\n"
+            "y.sum().backward()\n"
         ),
-        fix_safety="No automatic fix.",
+        fix_safety=(
+            "No automatic fix: an out-of-place operation (as above) or a "
+            "`torch.no_grad()` block are the modern forms, and which one keeps the "
+            "intended gradients is a decision for a person."
+        ),
     ),
     Rule(
         code="LV206",
         name="require-grad-typo",
         message="`{target}.require_grad` is a typo for `requires_grad`: the flag is not set",
         defaults={"target": "x"},
-        what="Assignments to `x.require_grad`.",
+        what="Assignments to `x.require_grad` (without the `s`).",
         why=(
-            "Tensors accept arbitrary Python attributes, so the typo is stored silently and "
-            "`x.requires_grad` stays False; a later backward raises `RuntimeError: element 0 of "
-            "tensors does not require grad and does not have a grad_fn`."
+            "Tensors accept arbitrary Python attributes, so the typo is stored "
+            "silently and `x.requires_grad` stays False. A later backward raises "
+            "`RuntimeError: element 0 of tensors does not require grad and does not "
+            "have a grad_fn`, or, when something else requires grad, `x.grad` just "
+            "stays `None`."
         ),
         example="import torch\nx = torch.ones(3)\nx.require_grad = True\n",
         use_instead="import torch\nx = torch.ones(3)\nx.requires_grad = True\n",
@@ -685,14 +919,17 @@ _RULES: list[Rule] = [
         message="`.numpy()` raises on a tensor that requires grad; use `.detach().numpy()`",
         what="`.numpy()` on a tensor that requires grad.",
         why=(
-            "torch 2.13 raises `RuntimeError: Can't call numpy() on Tensor that requires grad. "
-            "Use tensor.detach().numpy() instead.` (0.3 code used `x.data.numpy()`)."
+            "0.3 code converted through `x.data.numpy()`; dropping `.data` while "
+            "migrating leads here. torch 2.13 raises `RuntimeError: Can't call numpy() "
+            "on Tensor that requires grad. Use tensor.detach().numpy() instead.` (also "
+            "from `np.asarray(x)`)."
         ),
         example="import torch\nx = torch.ones(3, requires_grad=True)\na = x.numpy()\n",
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\na = x.detach().numpy()\n",
         fix_safety=(
-            "Safe where the receiver is known to require grad: `.detach().numpy()` returns the "
-            "same array."
+            "Safe where the receiver is known to require grad: `.detach().numpy()` "
+            "returns the same array (sharing memory, as `.numpy()` does). Add `.cpu()` "
+            "for CUDA tensors."
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="raises",
@@ -704,12 +941,17 @@ _RULES: list[Rule] = [
         "complex tensors can require gradients",
         what="`requires_grad=True` for tensors of integer or bool dtype.",
         why=(
-            "torch 2.13 raises `RuntimeError: Only Tensors of floating point and complex dtype "
-            "can require gradients`."
+            "Gradients are only defined for floating point and complex values. torch "
+            "2.13 raises `RuntimeError: Only Tensors of floating point and complex "
+            "dtype can require gradients` (also from `Variable(long_tensor, "
+            "requires_grad=True)`, which 0.3 code could write for index tensors)."
         ),
         example="import torch\nx = torch.zeros(3, dtype=torch.long, requires_grad=True)\n",
         use_instead="import torch\nx = torch.zeros(3, dtype=torch.float32, requires_grad=True)\n",
-        fix_safety="No automatic fix: changing the dtype changes the values' meaning.",
+        fix_safety=(
+            "No automatic fix: changing the dtype changes the values' meaning, and an "
+            "index tensor should usually just not require grad."
+        ),
         stock_outcome="raises",
     ),
     Rule(
@@ -718,8 +960,9 @@ _RULES: list[Rule] = [
         message="`volatile=True` together with `requires_grad=True` raises",
         what="`Variable(t, volatile=True, requires_grad=True)`.",
         why=(
-            "torch 2.13 raises `ValueError: Variable can't be volatile and require_grad at the "
-            "same time!` (after the volatile UserWarning)."
+            "The two flags contradict each other. torch 2.13 first warns about "
+            "`volatile` (LV103) and then raises `ValueError: Variable can't be "
+            "volatile and require_grad at the same time!`."
         ),
         example=(
             "import torch\nfrom torch.autograd import Variable\n"

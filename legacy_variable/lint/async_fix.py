@@ -1,0 +1,228 @@
+"""``async=`` keyword arguments: a SyntaxError since Python 3.7, found at token level.
+
+A 2017 file with ``x.cuda(async=True)`` does not parse, so no ast rule could see it. The
+tokenizer still reads it (``async`` is a plain NAME token), which is enough to find
+the keyword arguments, rename them in memory, parse the result and run every other rule.
+Positions found on the renamed text are mapped back to the file as it is on disk.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from bisect import bisect_right
+from dataclasses import replace
+
+from ..diagnostics import SAFE, Diagnostic, Edit, Fix
+from ..rules import RULES
+from .source import LINE_BREAK, line_starts
+
+_OLD = "async"
+_NEW = "non_blocking"
+_GROWTH = len(_NEW) - len(_OLD)
+
+
+def find_async_keywords(text: str, path: str) -> list[Diagnostic]:
+    """LV105 for each ``async=`` keyword; call arguments carry a safe fix.
+
+    A parameter declared as ``def f(async=False)`` is reported without a fix: renaming it
+    would also need every use of the name in the body renamed.
+    """
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return []
+    diagnostics: list[Diagnostic] = []
+    # For each open bracket: is it the parameter list of a def (or a lambda's head)?
+    brackets: list[bool] = []
+    significant: list[tokenize.TokenInfo] = []
+    message = RULES["LV105"].format()
+    for index, token in enumerate(tokens):
+        kind, string = token.type, token.string
+        if kind == tokenize.OP and string in "([{":
+            is_def = (
+                string == "("
+                and len(significant) >= 2
+                and significant[-1].type == tokenize.NAME
+                and significant[-2].string == "def"
+            )
+            brackets.append(is_def)
+        elif kind == tokenize.OP and string in ")]}":
+            if brackets:
+                brackets.pop()
+        elif (
+            kind == tokenize.NAME
+            and string == _OLD
+            and brackets
+            and significant
+            and significant[-1].string in ("(", ",")
+            and _next_significant(tokens, index) == "="
+        ):
+            row, col = token.start
+            fix = None
+            if not brackets[-1]:
+                edit = Edit(_NEW, row, col + 1, row, col + 1 + len(_OLD))
+                fix = Fix((edit,), SAFE, "Rename `async=` to `non_blocking=`")
+            diagnostics.append(
+                Diagnostic("LV105", message, path, row, col + 1, row, col + 1 + len(_OLD), fix)
+            )
+        if kind not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            significant.append(token)
+    return diagnostics
+
+
+# The common shape, ``f(x, async=True)``, found without the (slow, pure Python) tokenizer;
+# anything else (a comment between bracket and keyword, a backslash continuation, the word
+# in a string) falls back to ``find_async_keywords``.
+_CANDIDATE = re.compile(r"(?<=[(,])\s*(async)(?=\s*=(?!=))")
+
+
+def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, ast.Module] | None:
+    """(LV105 diagnostics, renamed text, its tree) when every ``async=`` found by a regex
+    is confirmed by the parse of the renamed text as a call keyword; else None."""
+    offsets = [match.start(1) for match in _CANDIDATE.finditer(text)]
+    if not offsets:
+        return None
+    pieces, cursor = [], 0
+    for offset in offsets:
+        pieces.append(text[cursor:offset])
+        pieces.append(_NEW)
+        cursor = offset + len(_OLD)
+    pieces.append(text[cursor:])
+    renamed = "".join(pieces)
+    try:
+        tree = ast.parse(renamed, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts = line_starts(text)
+    keywords = _keywords_on_rows(tree, {bisect_right(starts, offset) for offset in offsets})
+    renamed_lines = LINE_BREAK.split(renamed)
+    message = RULES["LV105"].format()
+    diagnostics = []
+    previous_row, earlier_on_row = 0, 0
+    for offset in offsets:
+        row = bisect_right(starts, offset)
+        column = offset - starts[row - 1]  # 0-based, characters, original text
+        earlier_on_row = earlier_on_row + 1 if row == previous_row else 0
+        previous_row = row
+        renamed_column = column + earlier_on_row * _GROWTH
+        byte_column = len(renamed_lines[row - 1][:renamed_column].encode("utf-8"))
+        if (row, byte_column) not in keywords:
+            return None
+        edit = Edit(_NEW, row, column + 1, row, column + 1 + len(_OLD))
+        fix = Fix((edit,), SAFE, "Rename `async=` to `non_blocking=`")
+        diagnostics.append(
+            Diagnostic("LV105", message, path, row, column + 1, row, column + 1 + len(_OLD), fix)
+        )
+    return diagnostics, renamed, tree
+
+
+def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
+    """(row, byte column) of the ``non_blocking=`` keywords on those rows. Walks only
+    into nodes that span one of the rows: a full ast.walk would cost more than the parse."""
+    found: set[tuple[int, int]] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            start = getattr(child, "lineno", None)
+            if start is not None:
+                end = getattr(child, "end_lineno", None) or start
+                if not any(start <= row <= end for row in rows):
+                    continue
+                if isinstance(child, ast.keyword) and child.arg == _NEW:
+                    found.add((child.lineno, child.col_offset))
+            stack.append(child)
+    return found
+
+
+def _next_significant(tokens: list[tokenize.TokenInfo], index: int) -> str:
+    for token in tokens[index + 1 :]:
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            return token.string
+    return ""
+
+
+class RenamedPositions:
+    """Maps positions on the renamed text back to the file: each rename sits on one line
+    and grows it by a fixed number of characters."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        # row -> 1-based start columns (in original coordinates) of the renamed keywords.
+        self.renames: dict[int, list[int]] = {}
+        for diagnostic in diagnostics:
+            if diagnostic.fix is not None:
+                self.renames.setdefault(diagnostic.line, []).append(diagnostic.column)
+        for columns in self.renames.values():
+            columns.sort()
+
+    def column(self, row: int, column: int) -> int | None:
+        """The original column; None when the position falls inside a renamed keyword."""
+        shift = 0
+        for start in self.renames.get(row, ()):
+            renamed_start = start + shift
+            if column < renamed_start:
+                break
+            if column < renamed_start + len(_NEW):
+                # Within the keyword: only its first character exists on disk too.
+                return start if column == renamed_start else None
+            shift += _GROWTH
+        return column - shift
+
+    def end_column(self, row: int, column: int) -> int | None:
+        """Like ``column`` for an exclusive end: the end of a renamed keyword maps to the
+        end of the original one."""
+        shift = 0
+        for start in self.renames.get(row, ()):
+            renamed_start = start + shift
+            if column <= renamed_start:
+                break
+            if column < renamed_start + len(_NEW):
+                return None
+            shift += _GROWTH
+        return column - shift
+
+    def diagnostic(self, diagnostic: Diagnostic) -> Diagnostic:
+        renames = self.renames
+        if (
+            diagnostic.line not in renames
+            and diagnostic.end_line not in renames
+            and (
+                diagnostic.fix is None
+                or not any(e.row in renames or e.end_row in renames for e in diagnostic.fix.edits)
+            )
+        ):
+            return diagnostic  # most findings share no line with an `async=`
+        line, column = diagnostic.line, diagnostic.column
+        mapped = self.column(line, column) if column else column
+        if mapped is None:
+            mapped = column
+        end_column = diagnostic.end_column
+        if diagnostic.end_line is not None and end_column is not None:
+            end_mapped = self.end_column(diagnostic.end_line, end_column)
+            end_column = end_mapped if end_mapped is not None else end_column
+        fix = diagnostic.fix
+        if fix is not None:
+            edits = []
+            for edit in fix.edits:
+                start = self.column(edit.row, edit.column)
+                end = self.end_column(edit.end_row, edit.end_column)
+                if start is None or end is None:
+                    # The fix rewrites text that only exists after the rename: not
+                    # expressible against the file, so it is offered in a later round.
+                    fix = None
+                    break
+                edits.append(replace(edit, column=start, end_column=end))
+            else:
+                fix = replace(fix, edits=tuple(edits))
+        return replace(diagnostic, column=mapped, end_column=end_column, fix=fix)
+
+
+def rename_in_memory(text: str, diagnostics: list[Diagnostic]) -> str:
+    """The text with every fixable ``async=`` renamed."""
+    from .fixer import apply_edits
+
+    edits = [edit for d in diagnostics if d.fix is not None for edit in d.fix.edits]
+    return apply_edits(text, edits)

@@ -1,0 +1,208 @@
+"""Legacy call forms with a direct modern spelling: LV104 (``loss.data[0]``), LV105
+(``**{'async': True}``), LV106 (``retain_variables=``), LV109 (``.grad.data.zero_()``),
+LV111 (``.volatile``), LV112 (legacy ``autograd.Function``), LV206 (``require_grad``)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ...diagnostics import SAFE, UNSAFE
+from . import torch_api as api
+from .context import Context
+from .dataflow import Classifier, Fact, NONTENSOR, UNKNOWN
+from .fixes import make_fix
+from .names import Scope, qualname
+
+_LOSS_NAME = re.compile(r"^(\w+_)?loss$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- LV104
+def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | None,
+                 receiver_name: str | None) -> None:
+    """Report ``x.data[0]`` / ``x[0]`` given what is known about ``x``.
+
+    ``fact`` is the receiver's evidence (from the scope's dataflow when it is a name)."""
+    through_data = node.value.__class__ is ast.Attribute and node.value.attr == "data"
+    receiver = node.value.value if through_data else node.value
+    if fact is None:
+        fact = Classifier(scope, {}).classify(receiver)
+    if fact.kind == NONTENSOR or receiver_name in ("self", "cls"):
+        return
+    sm = ctx.sm
+    if fact.zero_dim:
+        if through_data:
+            # ``loss.data[0]`` -> ``loss.item()``: the dot stays, whatever parentheses precede it.
+            edit = sm.replace(sm.attr_start(node.value), sm.end(node), "item()")
+        else:
+            bracket = sm.offset(sm.start(node.slice)) - 1
+            while sm.source[bracket] in " \t":
+                bracket -= 1
+            while sm.source[bracket - 1] in " \t":  # ``x [0]``: the gap goes too
+                bracket -= 1
+            edit = sm.replace(sm.position(bracket), sm.end(node), ".item()")
+        fix = make_fix([edit], SAFE, "Use `.item()`")
+        ctx.add(sm.diagnostic("LV104", node, fix))
+        return
+    loss_named = receiver_name is not None and fact.kind == UNKNOWN \
+        and _LOSS_NAME.match(receiver_name) is not None
+    if (through_data and ctx.imports_torch) or loss_named:
+        # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix.
+        ctx.add(sm.diagnostic("LV104", node, None))
+
+
+# ---------------------------------------------------------------------------- LV105
+def check_async_unpacking(ctx: Context, call: ast.Call) -> None:
+    for kw in call.keywords:
+        if kw.arg is not None or kw.value.__class__ is not ast.Dict:
+            continue
+        keys = kw.value.keys
+        hits = [i for i, k in enumerate(keys)
+                if k is not None and k.__class__ is ast.Constant and k.value == "async"]
+        if not hits:
+            continue
+        sm = ctx.sm
+        fix = None
+        if len(keys) == 1:
+            value = sm.text(kw.value.values[0])
+            fix = make_fix([sm.replace_node(kw, f"non_blocking={value}")], SAFE,
+                           "Use `non_blocking=`")
+        ctx.add(sm.diagnostic("LV105", kw, fix))
+
+
+# ---------------------------------------------------------------------------- LV106
+def check_retain_variables(ctx: Context, call: ast.Call, q: str | None) -> None:
+    func = call.func
+    if not (func.__class__ is ast.Attribute and func.attr == "backward"
+            or q in api.AUTOGRAD_BACKWARD):
+        return
+    for kw in call.keywords:
+        if kw.arg == "retain_variables":
+            sm = ctx.sm
+            start = sm.start(kw)
+            end = (start[0], start[1] + len("retain_variables"))
+            fix = make_fix([sm.replace(start, end, "retain_graph")], SAFE, "Use `retain_graph=`")
+            ctx.add(sm.diagnostic("LV106", kw, fix))
+
+
+# ---------------------------------------------------------------------------- LV109
+def check_grad_data_zero(ctx: Context, call: ast.Call) -> None:
+    data = call.func.value
+    if call.args or call.keywords or data.__class__ is not ast.Attribute or data.attr != "data":
+        return
+    grad = data.value
+    if grad.__class__ is not ast.Attribute or grad.attr != "grad":
+        return
+    sm = ctx.sm
+    fix = make_fix([sm.delete(sm.end(grad), sm.end(data))], SAFE, "Use `.grad.zero_()`")
+    ctx.add(sm.diagnostic("LV109", call, fix))
+
+
+# ---------------------------------------------------------------------------- LV111
+# ``self.volatile`` of a user class, ``args.volatile`` of an argparse option.
+_NOT_TENSOR_RECEIVERS = frozenset({"self", "cls", "args", "opt", "opts", "options", "config",
+                                   "cfg", "conf", "flags", "FLAGS", "hparams", "params"})
+
+
+def check_volatile_attributes(ctx: Context) -> None:
+    if not ctx.index.volatile_attrs or not ctx.imports_torch:
+        return
+    for node, scope in ctx.index.volatile_attrs:
+        receiver = node.value
+        # A user class's own ``self.volatile`` is not the tensor attribute.
+        if receiver.__class__ is ast.Name and receiver.id in _NOT_TENSOR_RECEIVERS:
+            continue
+        ctx.add(ctx.sm.diagnostic("LV111", node))
+
+
+# ---------------------------------------------------------------------------- LV206
+def check_require_grad_typo(ctx: Context) -> None:
+    sm = ctx.sm
+    if ctx.index.require_grad_loads or not ctx.index.require_grad_stores:
+        # The module reads ``.require_grad`` too: it is the author's own attribute.
+        return
+    for node, scope in ctx.index.require_grad_stores:
+        fix = make_fix([sm.replace(sm.attr_start(node), sm.end(node), "requires_grad")], SAFE,
+                       "Use `requires_grad`")
+        ctx.add(sm.diagnostic("LV206", node, fix, target=sm.text(node.value)))
+
+
+# ---------------------------------------------------------------------------- LV112
+_STATIC_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+
+def legacy_function_classes(ctx: Context) -> dict[int, ast.ClassDef]:
+    classes = {}
+    for node, scope in ctx.index.classes:
+        if any(qualname(base, scope) == api.FUNCTION for base in node.bases):
+            classes[id(node)] = node
+    return classes
+
+
+def _is_static(fn: ast.FunctionDef) -> bool:
+    for decorator in fn.decorator_list:
+        if decorator.__class__ is ast.Name and decorator.id in _STATIC_DECORATORS:
+            return True
+    return False
+
+
+def check_legacy_functions(ctx: Context, classes: dict[int, ast.ClassDef]) -> None:
+    sm = ctx.sm
+    for cls in classes.values():
+        has_init = any(
+            stmt.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef) and stmt.name == "__init__"
+            for stmt in cls.body
+        )
+        for fn in cls.body:
+            if fn.__class__ is not ast.FunctionDef or fn.name not in ("forward", "backward"):
+                continue
+            if _is_static(fn):
+                continue
+            fix = None if has_init else _static_fix(ctx, fn)
+            start = sm.start(fn)
+            ctx.add(sm.diagnostic("LV112", start, fix, end=(start[0], start[1] + 4 + len(fn.name)),
+                                  method=fn.name, cls=cls.name))
+
+
+def _static_fix(ctx: Context, fn: ast.FunctionDef):
+    sm = ctx.sm
+    args = fn.args
+    if args.posonlyargs or not args.args:
+        return None
+    first = args.args[0].arg
+    for node in ast.walk(fn):
+        if node is not fn and node.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                  ast.Lambda, ast.ClassDef):
+            return None
+    edits = []
+    if first != "ctx":
+        uses = [n for n in ast.walk(fn) if n.__class__ is ast.Name and n.id in (first, "ctx")]
+        if any(n.id == "ctx" for n in uses):
+            return None
+        edits.append(sm.replace(sm.start(args.args[0]),
+                                (args.args[0].lineno,
+                                 sm.start(args.args[0])[1] + len(first)), "ctx"))
+        edits.extend(sm.replace_node(n, "ctx") for n in uses)
+    top = fn.decorator_list[0] if fn.decorator_list else fn
+    row = top.lineno
+    line = sm.line_text(row)
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    newline = line[len(line.rstrip("\r\n")):] or "\n"
+    edits.append(sm.insert((row, len(indent) + 1), "@staticmethod" + newline + indent))
+    return make_fix(edits, UNSAFE, "Make the method static with `ctx`")
+
+
+def check_function_instance_call(ctx: Context, call: ast.Call, scope: Scope,
+                                 classes: dict[int, ast.ClassDef]) -> None:
+    inner = call.func
+    if inner.func.__class__ is not ast.Name:
+        return
+    target = scope.lookup(inner.func.id)
+    if target.__class__ is not ast.ClassDef or id(target) not in classes:
+        return
+    sm = ctx.sm
+    fix = None
+    if not inner.args and not inner.keywords:
+        fix = make_fix([sm.replace_node(inner, f"{inner.func.id}.apply")], UNSAFE,
+                       f"Call `{inner.func.id}.apply(...)`")
+    ctx.add(sm.diagnostic("LV112", call, fix, method="forward", cls=inner.func.id))

@@ -1,0 +1,514 @@
+"""One pass over a module: scopes, import bindings, and the nodes the rules look at.
+
+Rules resolve names, never text: ``V(x)`` is a Variable call when ``V`` is bound by
+``from torch.autograd import Variable as V`` in a scope that sees it, and ``Variable(x)`` is
+not one when the module defines its own ``Variable``. The walk records, per scope, what each
+name is bound to (an import's qualified name, a module-level class, or "something local")
+and, in source order, the events the dataflow rules need (assignments, ``.grad`` reads,
+method calls on names). Everything else is one dictionary lookup per node.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+#: A name bound by something other than an import or a class statement, or bound twice
+#: to different things: the linter does not know what it is.
+UNKNOWN = None
+
+_BUILTINS = frozenset(dir(builtins))
+
+# Spellings of the same object that the rules compare under one canonical name.
+_CANONICAL_PREFIXES = (
+    ("torch.autograd.variable.Variable", "torch.autograd.Variable"),
+    ("torch.autograd.function.Function", "torch.autograd.Function"),
+    ("torch.nn.modules.loss.", "torch.nn."),
+    ("torch.nn.modules.activation.", "torch.nn."),
+    ("torch.nn.modules.", "torch.nn."),
+    ("torch.nn.parameter.Parameter", "torch.nn.Parameter"),
+    ("torch.nn.utils.clip_grad.", "torch.nn.utils."),
+    ("torch.functional.", "torch."),
+)
+
+
+def canonical(qualname: str) -> str:
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualname.startswith(prefix):
+            return replacement + qualname[len(prefix):]
+    return qualname
+
+
+# Attribute names whose calls any rule looks at (calls of plain names are always kept:
+# an alias such as ``V`` can stand for anything).
+CALL_ATTRS = frozenset(
+    {
+        "Variable", "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor",
+        "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+        "BFloat16Tensor", "type", "zero_", "softmax", "log_softmax", "softmin", "Softmax",
+        "LogSoftmax", "Softmin", "sigmoid", "tanh", "upsample", "upsample_bilinear",
+        "upsample_nearest", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+        "kaiming_normal", "uniform", "normal", "constant", "orthogonal", "sparse", "eye",
+        "dirac", "clip_grad_norm", "range", "backward", "numpy", "requires_grad_",
+        "retain_grad",
+    }
+)
+# Keyword arguments that make any call interesting.
+CALL_KWARGS = frozenset(
+    {"size_average", "reduce", "retain_variables", "requires_grad", "volatile", None}
+)
+# Method calls on a plain name that the dataflow rules follow.
+NAME_METHODS = frozenset({"requires_grad_", "retain_grad", "backward", "numpy"})
+
+
+class Scope:
+    __slots__ = ("kind", "parent", "node", "bindings", "globals", "events", "cache", "module")
+
+    def __init__(self, kind: str, parent: "Scope | None", node: ast.AST) -> None:
+        self.kind = kind  # "module", "function", "class", "lambda", "comprehension"
+        self.parent = parent
+        self.node = node
+        self.bindings: dict[str, object] = {}
+        self.globals: set[str] = set()
+        # (sort key, kind, name, node, extra): see ModuleIndex for the kinds.
+        self.events: list[tuple] = []
+        self.cache: dict[str, object] = {}
+        self.module: Scope = parent.module if parent is not None else self
+
+    def bind(self, name: str, value: object = UNKNOWN) -> None:
+        target = self.module if name in self.globals else self
+        old = target.bindings.get(name, _MISSING)
+        if old is _MISSING:
+            target.bindings[name] = value
+        elif old is not value and old != value:
+            target.bindings[name] = UNKNOWN
+
+    def owner(self, name: str) -> "Scope | None":
+        """The scope whose binding of ``name`` this scope sees (None: unbound)."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                scope = self.module
+            if scope.kind == "class" and not first:
+                scope = scope.parent
+                continue
+            if name in scope.bindings:
+                return scope
+            first = False
+            scope = scope.parent
+        return None
+
+    def lookup(self, name: str) -> object:
+        """What ``name`` means here: an import's qualified name (str), a ClassDef, UNKNOWN,
+        or ``"builtins.<name>"`` when nothing in the module binds it."""
+        cached = self.cache.get(name, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        scope: Scope | None = self
+        first = True
+        result: object = _MISSING
+        while scope is not None:
+            if name in scope.globals:
+                scope = self.module
+            if scope.kind == "class" and not first:
+                scope = scope.parent
+                continue
+            if name in scope.bindings:
+                result = scope.bindings[name]
+                break
+            first = False
+            scope = scope.parent
+        if result is _MISSING:
+            result = "builtins." + name if name in _BUILTINS else UNKNOWN
+        self.cache[name] = result
+        return result
+
+
+_MISSING = object()
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+# Fields worth walking, per node class: expression contexts and operators carry nothing.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "kind", "op", "ops"})
+
+
+def _fields(cls) -> tuple[str, ...]:
+    fields = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)
+    _FIELDS[cls] = fields
+    return fields
+
+
+class ModuleIndex:
+    """The result of the single walk: scopes and the candidate nodes of every rule."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.module = Scope("module", None, tree)
+        self.scopes: list[Scope] = [self.module]
+        self.calls: list[tuple[ast.Call, Scope]] = []
+        self.imports: list[tuple[ast.AST, Scope]] = []
+        self.volatile_attrs: list[tuple[ast.Attribute, Scope]] = []
+        self.require_grad_stores: list[tuple[ast.Attribute, Scope]] = []
+        self.require_grad_loads = 0
+        self.compares: list[tuple[ast.Compare, Scope]] = []
+        self.classes: list[tuple[ast.ClassDef, Scope]] = []
+        self.name_loads: dict[str, int] = {}
+        self.str_constants: set[str] = set()
+        # id(import statement) -> number of statements in its block (LV102 removal).
+        self.block_sizes: dict[int, int] = {}
+        self.module_aliases: dict[str, list[str]] = {}
+        self._handlers = {
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+            ast.Lambda: self._lambda,
+            ast.ClassDef: self._class,
+            ast.ListComp: self._comprehension,
+            ast.SetComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+            ast.DictComp: self._comprehension,
+            ast.Name: self._name,
+            ast.Global: self._global,
+            ast.Nonlocal: self._global,
+            ast.Call: self._call,
+            ast.Attribute: self._attribute,
+            ast.Subscript: self._subscript,
+            ast.Assign: self._assign,
+            ast.AugAssign: self._aug_assign,
+            ast.AnnAssign: self._ann_assign,
+            ast.For: self._for,
+            ast.AsyncFor: self._for,
+            ast.Compare: self._compare,
+            ast.ExceptHandler: self._except_handler,
+            ast.Constant: self._constant,
+        }
+        for stmt in tree.body:
+            if stmt.__class__ is ast.ImportFrom:
+                self.block_sizes[id(stmt)] = len(tree.body)
+            self._walk(stmt, self.module)
+        for scope in self.scopes:
+            scope.events.sort(key=_event_key)
+
+    # ------------------------------------------------------------------ traversal
+    def _walk(self, node: ast.AST, scope: Scope) -> None:
+        cls = node.__class__
+        handler = self._handlers.get(cls)
+        if handler is not None:
+            handler(node, scope)
+            return
+        walk = self._walk
+        for field in _FIELDS.get(cls) or _fields(cls):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        if item.__class__ is ast.ImportFrom:
+                            self.block_sizes[id(item)] = len(value)
+                        walk(item, scope)
+            elif value is not None and isinstance(value, ast.AST):
+                walk(value, scope)
+
+    def _children(self, node: ast.AST, scope: Scope) -> None:
+        walk = self._walk
+        for field in _FIELDS.get(node.__class__) or _fields(node.__class__):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        if item.__class__ is ast.ImportFrom:
+                            self.block_sizes[id(item)] = len(value)
+                        walk(item, scope)
+            elif value is not None and isinstance(value, ast.AST):
+                walk(value, scope)
+
+    def _walk_list(self, nodes, scope: Scope) -> None:
+        for item in nodes:
+            if item is not None:
+                self._walk(item, scope)
+
+    def _new_scope(self, kind: str, parent: Scope, node: ast.AST) -> Scope:
+        scope = Scope(kind, parent, node)
+        self.scopes.append(scope)
+        return scope
+
+    def _arguments(self, args: ast.arguments, outer: Scope, inner: Scope) -> None:
+        self._walk_list(args.defaults, outer)
+        self._walk_list(args.kw_defaults, outer)
+        for arg in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg):
+            if arg is None:
+                continue
+            inner.bind(arg.arg)
+            inner.events.append(((arg.lineno, arg.col_offset), "bind", arg.arg, arg, None))
+            if arg.annotation is not None:
+                self._walk(arg.annotation, outer)
+
+    # ------------------------------------------------------------------ handlers
+    def _import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.asname:
+                scope.bind(alias.asname, alias.name)
+            else:
+                root = alias.name.partition(".")[0]
+                scope.bind(root, root)
+        self.imports.append((node, scope))
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            bound = alias.asname or alias.name
+            scope.bind(bound, f"{module}.{alias.name}" if node.level == 0 else UNKNOWN)
+        self.imports.append((node, scope))
+
+    def _function(self, node, scope: Scope) -> None:
+        scope.bind(node.name)
+        self._walk_list(node.decorator_list, scope)
+        if node.returns is not None:
+            self._walk(node.returns, scope)
+        inner = self._new_scope("function", scope, node)
+        self._arguments(node.args, scope, inner)
+        for stmt in node.body:
+            if stmt.__class__ is ast.ImportFrom:
+                self.block_sizes[id(stmt)] = len(node.body)
+            self._walk(stmt, inner)
+
+    def _lambda(self, node: ast.Lambda, scope: Scope) -> None:
+        inner = self._new_scope("lambda", scope, node)
+        self._arguments(node.args, scope, inner)
+        self._walk(node.body, inner)
+
+    def _class(self, node: ast.ClassDef, scope: Scope) -> None:
+        scope.bind(node.name, node if scope.kind == "module" else UNKNOWN)
+        self._walk_list(node.decorator_list, scope)
+        self._walk_list(node.bases, scope)
+        for keyword in node.keywords:
+            self._walk(keyword.value, scope)
+        if node.bases:
+            self.classes.append((node, scope))
+        inner = self._new_scope("class", scope, node)
+        for stmt in node.body:
+            if stmt.__class__ is ast.ImportFrom:
+                self.block_sizes[id(stmt)] = len(node.body)
+            self._walk(stmt, inner)
+
+    def _comprehension(self, node, scope: Scope) -> None:
+        inner = self._new_scope("comprehension", scope, node)
+        for index, generator in enumerate(node.generators):
+            # The first iterable is evaluated in the enclosing scope.
+            self._walk(generator.iter, scope if index == 0 else inner)
+            self._walk(generator.target, inner)
+            self._walk_list(generator.ifs, inner)
+        if node.__class__ is ast.DictComp:
+            self._walk(node.key, inner)
+            self._walk(node.value, inner)
+        else:
+            self._walk(node.elt, inner)
+
+    def _name(self, node: ast.Name, scope: Scope) -> None:
+        if node.ctx.__class__ is ast.Load:
+            loads = self.name_loads
+            loads[node.id] = loads.get(node.id, 0) + 1
+        else:
+            scope.bind(node.id)
+            scope.events.append(((node.lineno, node.col_offset), "bind", node.id, node, None))
+
+    def _global(self, node, scope: Scope) -> None:
+        if node.__class__ is ast.Global:
+            scope.globals.update(node.names)
+
+    def _except_handler(self, node: ast.ExceptHandler, scope: Scope) -> None:
+        if node.name:
+            scope.bind(node.name)
+        self._children(node, scope)
+
+    def _constant(self, node: ast.Constant, scope: Scope) -> None:
+        if node.value.__class__ is str and len(node.value) < 40:
+            self.str_constants.add(node.value)
+
+    def _call(self, node: ast.Call, scope: Scope) -> None:
+        func = node.func
+        cls = func.__class__
+        interesting = cls is ast.Name or cls is ast.Call
+        if cls is ast.Attribute:
+            attr = func.attr
+            if attr in CALL_ATTRS:
+                interesting = True
+                if attr in NAME_METHODS and func.value.__class__ is ast.Name:
+                    scope.events.append(
+                        ((node.lineno, node.col_offset), "method", func.value.id, node, attr)
+                    )
+            if attr[-1] == "_" and func.value.__class__ is ast.Attribute \
+                    and func.value.attr == "data" and func.value.value.__class__ is ast.Name:
+                scope.events.append(
+                    ((node.lineno, node.col_offset), "datamut", func.value.value.id, node, attr)
+                )
+        if not interesting:
+            for keyword in node.keywords:
+                if keyword.arg in CALL_KWARGS:
+                    interesting = True
+                    break
+        if interesting:
+            self.calls.append((node, scope))
+        self._walk(func, scope)
+        for arg in node.args:
+            self._walk(arg, scope)
+        for keyword in node.keywords:
+            self._walk(keyword.value, scope)
+
+    def _attribute(self, node: ast.Attribute, scope: Scope) -> None:
+        attr = node.attr
+        if attr == "grad" or attr == "requires_grad":
+            value = node.value
+            if value.__class__ is ast.Name:
+                if attr == "grad" and node.ctx.__class__ is ast.Load:
+                    scope.events.append(
+                        ((node.lineno, node.col_offset), "grad", value.id, node, None)
+                    )
+                elif attr == "requires_grad" and node.ctx.__class__ is ast.Store:
+                    scope.events.append(
+                        ((node.lineno, node.col_offset), "rgset", value.id, node, None)
+                    )
+        elif attr == "volatile":
+            self.volatile_attrs.append((node, scope))
+        elif attr == "require_grad":
+            if node.ctx.__class__ is ast.Store:
+                self.require_grad_stores.append((node, scope))
+            else:
+                self.require_grad_loads += 1
+        self._walk(node.value, scope)
+
+    def _subscript(self, node: ast.Subscript, scope: Scope) -> None:
+        index = node.slice
+        if node.ctx.__class__ is ast.Load:
+            if index.__class__ is ast.Constant and index.value == 0 \
+                    and index.value.__class__ is int:
+                receiver = node.value
+                if receiver.__class__ is ast.Attribute and receiver.attr == "data":
+                    receiver = receiver.value
+                scope.events.append(
+                    ((node.lineno, node.col_offset), "index0",
+                     receiver.id if receiver.__class__ is ast.Name else None, node, None)
+                )
+        elif node.ctx.__class__ is ast.Store:
+            value = node.value
+            if value.__class__ is ast.Attribute and value.attr == "data" \
+                    and value.value.__class__ is ast.Name:
+                scope.events.append(
+                    ((node.lineno, node.col_offset), "datamut", value.value.id, node, "setitem")
+                )
+        self._walk(node.value, scope)
+        self._walk(index, scope)
+
+    def _targets(self, target: ast.AST, scope: Scope, key: tuple) -> None:
+        cls = target.__class__
+        if cls is ast.Name:
+            scope.bind(target.id)
+            scope.events.append((key, "bind", target.id, target, None))
+        elif cls is ast.Tuple or cls is ast.List:
+            for element in target.elts:
+                self._targets(element, scope, key)
+        elif cls is ast.Starred:
+            self._targets(target.value, scope, key)
+        else:
+            self._walk(target, scope)
+
+    def _assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = node.value
+        self._walk(value, scope)
+        key = (value.end_lineno, value.end_col_offset)
+        for target in node.targets:
+            if target.__class__ is ast.Name:
+                scope.bind(target.id)
+                scope.events.append((key, "assign", target.id, target, value))
+            else:
+                self._targets(target, scope, key)
+
+    def _ann_assign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        self._walk(node.annotation, scope)
+        if node.value is None:
+            if node.target.__class__ is not ast.Name:
+                self._walk(node.target, scope)
+            else:
+                scope.bind(node.target.id)
+            return
+        self._walk(node.value, scope)
+        key = (node.value.end_lineno, node.value.end_col_offset)
+        if node.target.__class__ is ast.Name:
+            scope.bind(node.target.id)
+            scope.events.append((key, "assign", node.target.id, node.target, node.value))
+        else:
+            self._targets(node.target, scope, key)
+
+    def _aug_assign(self, node: ast.AugAssign, scope: Scope) -> None:
+        self._walk(node.value, scope)
+        key = (node.value.end_lineno, node.value.end_col_offset)
+        target = node.target
+        if target.__class__ is ast.Name:
+            # ``x += y`` reads x too.
+            loads = self.name_loads
+            loads[target.id] = loads.get(target.id, 0) + 1
+            scope.bind(target.id)
+            scope.events.append((key, "augassign", target.id, target, node))
+        else:
+            self._targets(target, scope, key)
+
+    def _for(self, node, scope: Scope) -> None:
+        self._walk(node.iter, scope)
+        self._targets(node.target, scope, (node.target.lineno, node.target.col_offset))
+        for stmt in node.body:
+            if stmt.__class__ is ast.ImportFrom:
+                self.block_sizes[id(stmt)] = len(node.body)
+            self._walk(stmt, scope)
+        self._walk_list(node.orelse, scope)
+
+    def _compare(self, node: ast.Compare, scope: Scope) -> None:
+        if len(node.ops) == 1 and node.ops[0].__class__ in (ast.Eq, ast.NotEq, ast.Is, ast.IsNot):
+            self.compares.append((node, scope))
+        self._children(node, scope)
+
+
+def _event_key(event: tuple) -> tuple:
+    return event[0]
+
+
+def qualname(node: ast.AST, scope: Scope) -> str | None:
+    """The canonical dotted name an expression stands for, or None."""
+    parts = []
+    while node.__class__ is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if node.__class__ is not ast.Name:
+        return None
+    base = scope.lookup(node.id)
+    if base.__class__ is not str:
+        return None
+    if parts:
+        parts.reverse()
+        base = base + "." + ".".join(parts)
+    return canonical(base)
+
+
+def module_name_for(index: ModuleIndex, scope: Scope, module: str) -> str | None:
+    """A name through which ``module`` (e.g. "torch") is reachable from ``scope``."""
+    candidates = index.module_aliases.get(module)
+    if candidates is None:
+        preferred = module.rpartition(".")[2]
+        candidates = [name for name, value in index.module.bindings.items() if value == module]
+        candidates.sort(key=lambda name: (name != preferred, name))
+        index.module_aliases[module] = candidates
+    for name in candidates:
+        if scope.lookup(name) == module:
+            return name
+    return None
+
+
+def imports_torch(index: ModuleIndex) -> bool:
+    for scope in index.scopes:
+        for value in scope.bindings.values():
+            if value.__class__ is str and (value == "torch" or value.startswith("torch.")):
+                return True
+    return False

@@ -1,0 +1,109 @@
+"""Typed constructors and type names: LV107 (``torch.FloatTensor(...)``), LV108
+(``.type(torch.FloatTensor)``), LV118 (``torch.range``), LV208 (integer dtype with
+``requires_grad=True`` in a factory call)."""
+
+from __future__ import annotations
+
+import ast
+
+from ...diagnostics import SAFE, UNSAFE
+from . import torch_api as api
+from .context import Context
+from .dataflow import keyword, literal, requires_grad_arg
+from .fixes import append_argument, make_fix
+from .names import Scope, qualname
+
+
+def _numeric_literal_data(node: ast.AST) -> bool:
+    """A (nested) list/tuple of int/float literals: ``torch.tensor`` reads it the same way."""
+    if node.__class__ in (ast.List, ast.Tuple):
+        return all(_numeric_literal_data(e) for e in node.elts)
+    value = literal(node)
+    return value.__class__ in (int, float)
+
+
+def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    sm = ctx.sm
+    dtype, device = api.LEGACY_TENSOR_TYPES[q]
+    torch_name = ctx.torch_name(scope)
+    fix = None
+    if torch_name is not None and not call.keywords:
+        args = call.args
+        extra = f"dtype={torch_name}.{dtype}" + (f", device='{device}'" if device else "")
+        if len(args) == 1 and args[0].__class__ in (ast.List, ast.Tuple) \
+                and _numeric_literal_data(args[0]):
+            factory = "tensor"
+        elif args and all(literal(a).__class__ is int and literal(a) >= 0 for a in args):
+            factory = "empty"
+        else:
+            factory = None
+        if factory is not None:
+            fix = make_fix(
+                [sm.replace_node(call.func, f"{torch_name}.{factory}"),
+                 append_argument(sm, call, extra)],
+                SAFE,
+                f"Use `{torch_name}.{factory}(..., dtype={torch_name}.{dtype})`",
+            )
+    ctx.add(sm.diagnostic("LV107", call, fix, callee=sm.text(call.func)))
+
+
+def _type_name(node: ast.AST, scope: Scope) -> str | None:
+    if node.__class__ is ast.Constant and node.value.__class__ is str:
+        return node.value if node.value in api.LEGACY_TENSOR_TYPES else None
+    q = qualname(node, scope)
+    return q if q in api.LEGACY_TENSOR_TYPES and q != "torch.Tensor" else None
+
+
+def check_type_cast(ctx: Context, call: ast.Call, scope: Scope) -> None:
+    if len(call.args) != 1 or call.keywords:
+        return
+    type_name = _type_name(call.args[0], scope)
+    sm = ctx.sm
+    if type_name is None:
+        if call.args[0].__class__ is ast.Name and ctx.legacy_tensor_type(call.args[0], scope):
+            # ``x.type(Tensor)`` with ``Tensor = torch.cuda.FloatTensor if cuda else ...``:
+            # the target device is decided at run time, so no fix.
+            ctx.add(sm.diagnostic("LV108", call, None, type_name=sm.text(call.args[0])))
+        return
+    dtype, device = api.LEGACY_TENSOR_TYPES[type_name]
+    torch_name = ctx.torch_name(scope)
+    fix = None
+    if torch_name is not None:
+        # ``.type(torch.FloatTensor)`` also moves a CUDA tensor to the CPU: say so.
+        target = f"'{device or 'cpu'}', {torch_name}.{dtype}"
+        fix = make_fix(
+            [sm.replace(sm.attr_start(call.func), sm.end(call), f"to({target})")],
+            UNSAFE if device else SAFE,
+            f"Use `.to({target})`",
+        )
+    ctx.add(sm.diagnostic("LV108", call, fix, type_name=sm.text(call.args[0])))
+
+
+def check_torch_range(ctx: Context, call: ast.Call, scope: Scope) -> None:
+    sm = ctx.sm
+    fix = None
+    args = call.args
+    if 2 <= len(args) <= 3 and not call.keywords and call.func.__class__ is ast.Attribute:
+        values = [literal(a) for a in args]
+        step = values[2] if len(values) == 3 else 1
+        if all(v.__class__ is int for v in values) and step != 0:
+            torch_name = sm.text(call.func.value)
+            end = values[1] + (1 if step > 0 else -1)
+            fix = make_fix(
+                [
+                    sm.replace(sm.attr_start(call.func), sm.end(call.func), "arange"),
+                    sm.replace_node(args[1], str(end)),
+                    append_argument(sm, call, f"dtype={torch_name}.float32"),
+                ],
+                SAFE,
+                "Use `arange` with the end made exclusive",
+            )
+    ctx.add(sm.diagnostic("LV118", call, fix))
+
+
+def check_factory_requires_grad(ctx: Context, call: ast.Call, scope: Scope) -> None:
+    if requires_grad_arg(call) is not True:
+        return
+    kw = keyword(call, "dtype")
+    if kw is not None and qualname(kw.value, scope) in api.INTEGER_DTYPES:
+        ctx.add(ctx.sm.diagnostic("LV208", call))

@@ -1,0 +1,287 @@
+"""Which files a run lints: directories walked, ``.gitignore`` and excludes respected.
+
+A small gitignore matcher lives here rather than a dependency: the linter has none but
+the standard library. It covers what repositories write in practice: comments, ``!``
+negation, directory-only ``dir/``, anchored ``/x`` and ``a/b``, ``*``, ``?``, ``[...]``
+and ``**``; a deeper ``.gitignore`` overrides a shallower one, the last match wins.
+
+Symlinks are followed only while they stay inside the tree being walked; a broken link,
+a loop or an unreadable directory is reported (LV002) instead of stopping the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from ..diagnostics import Diagnostic
+
+#: Skipped whatever the exclude setting says: never anyone's source.
+ALWAYS_SKIPPED = frozenset({".git"})
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    regex: re.Pattern
+    negated: bool
+    directory_only: bool
+
+
+def _glob_to_regex(pattern: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if pattern.startswith("**", i):
+                at_start = i == 0 or pattern[i - 1] == "/"
+                at_end = i + 2 == n or pattern[i + 2] == "/"
+                if at_start and at_end:
+                    if i + 2 == n:
+                        out.append(".*")  # "a/**": everything inside
+                        i += 2
+                    else:
+                        out.append("(?:.*/)?")  # "**/" : any number of directories
+                        i += 3
+                    continue
+                out.append("[^/]*")  # "a**b" is two plain stars
+                i += 2
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "^", "]") else i + 1)
+            if end == -1:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : end]
+                if body[:1] in ("!", "^"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def parse_gitignore(text: str) -> list[IgnoreRule]:
+    rules: list[IgnoreRule] = []
+    for raw in text.splitlines():
+        line = raw
+        if not line.strip() or line.startswith("#"):
+            continue
+        # Trailing spaces are dropped unless escaped.
+        stripped = line.rstrip(" ")
+        if stripped.endswith("\\") and len(stripped) < len(line):
+            stripped += " "
+        line = stripped
+        negated = line.startswith("!")
+        if negated:
+            line = line[1:]
+        elif line.startswith("\\!") or line.startswith("\\#"):
+            line = line[1:]
+        directory_only = line.endswith("/")
+        line = line.rstrip("/")
+        if not line:
+            continue
+        anchored = "/" in line
+        line = line.lstrip("/")
+        body = _glob_to_regex(line)
+        prefix = "" if anchored else "(?:.*/)?"
+        rules.append(IgnoreRule(re.compile(f"^{prefix}{body}$", re.DOTALL), negated, directory_only))
+    return rules
+
+
+@dataclass
+class IgnoreScope:
+    """The rules of one .gitignore, matched against paths relative to its directory."""
+
+    base: str
+    rules: list[IgnoreRule]
+
+
+def _ignored(scopes: list[IgnoreScope], path: str, is_dir: bool) -> bool:
+    """Last match wins; deeper files come later in ``scopes`` and so take precedence."""
+    verdict = False
+    for scope in scopes:
+        relative = relative_to(path, scope.base).replace(os.sep, "/")
+        if relative.startswith("../"):
+            continue
+        for rule in scope.rules:
+            if rule.directory_only and not is_dir:
+                continue
+            if rule.regex.match(relative):
+                verdict = not rule.negated
+    return verdict
+
+
+def _load_scope(directory: str, name: str = ".gitignore") -> IgnoreScope | None:
+    try:
+        with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as handle:
+            rules = parse_gitignore(handle.read())
+    except OSError:
+        return None
+    return IgnoreScope(directory, rules) if rules else None
+
+
+def _ancestor_scopes(root: str) -> list[IgnoreScope]:
+    """The .gitignore files above ``root`` up to its repository's top (and info/exclude)."""
+    chain: list[str] = []
+    directory = root
+    top = None
+    while True:
+        chain.append(directory)
+        if os.path.exists(os.path.join(directory, ".git")):
+            top = directory
+            break
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    if top is None:
+        # Not in a git repository: only the walked tree's own .gitignore files count.
+        return []
+    scopes: list[IgnoreScope] = []
+    exclude = _load_scope(os.path.join(top, ".git", "info"), "exclude")
+    if exclude is not None:
+        scopes.append(IgnoreScope(top, exclude.rules))
+    for directory in reversed(chain[1:]):
+        scope = _load_scope(directory)
+        if scope is not None:
+            scopes.append(scope)
+    return scopes
+
+
+@dataclass
+class Discovery:
+    #: (absolute path, display path), in a stable order.
+    files: list[tuple[str, str]] = field(default_factory=list)
+    #: LV002 for what could not be walked.
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def relative_to(path: str, base: str) -> str:
+    """``path`` relative to ``base`` ("../x" when outside), by slicing where it can:
+    os.path.relpath per walked entry is a visible cost on large trees."""
+    if path.startswith(base) and path[len(base) : len(base) + 1] == os.sep:
+        return path[len(base) + 1 :]
+    return os.path.relpath(path, base)
+
+
+def display_path(path: str, cwd: str) -> str:
+    relative = relative_to(path, cwd)
+    return path if relative.startswith("..") else relative
+
+
+def _excluded(name: str, relative: str, exclude: tuple[str, ...]) -> bool:
+    for pattern in exclude:
+        if fnmatchcase(name, pattern) or ("/" in pattern and fnmatchcase(relative, pattern.strip("/"))):
+            return True
+    return False
+
+
+def discover(
+    paths: list[str],
+    exclude: tuple[str, ...],
+    project_root: str,
+    cwd: str | None = None,
+    respect_gitignore: bool = True,
+) -> Discovery:
+    cwd = os.path.abspath(cwd or os.getcwd())
+    found = Discovery()
+    seen: set[str] = set()
+
+    def problem(path: str, detail: str) -> None:
+        from ..rules import RULES
+
+        message = RULES["LV002"].format(detail=detail)
+        found.problems.append(Diagnostic("LV002", message, display_path(path, cwd), 1, 1))
+
+    def add(path: str, real: str | None = None) -> None:
+        # Keyed by the real file, so a file reached twice (a link to it, or given twice) is
+        # linted, and fixed, once.
+        key = real or os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.files.append((path, display_path(path, cwd)))
+
+    for given in paths:
+        path = os.path.abspath(os.path.join(cwd, given))
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:
+            problem(path, "broken symbolic link" if os.path.islink(path) else "no such file or directory")
+            continue
+        except OSError as exc:
+            problem(path, exc.strerror or str(exc))
+            continue
+        if not stat.S_ISDIR(status.st_mode):
+            add(path)  # an explicitly named file is linted whatever its name or excludes
+            continue
+        scopes = _ancestor_scopes(path) if respect_gitignore else []
+        _walk(path, os.path.realpath(path), scopes, exclude, project_root, respect_gitignore, add, problem)
+    return found
+
+
+def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, problem) -> None:
+    # (directory, its real path, the real paths of it and its ancestors, gitignore scopes)
+    stack = [(top, real_top, frozenset({real_top}), scopes)]
+    while stack:
+        directory, real_directory, ancestors, scopes = stack.pop()
+        if respect_gitignore:
+            own = _load_scope(directory)
+            if own is not None:
+                scopes = [*scopes, own]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            problem(directory, f"cannot read directory: {exc.strerror or exc}")
+            continue
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            if name in ALWAYS_SKIPPED:
+                continue
+            path = entry.path
+            relative = relative_to(path, project_root).replace(os.sep, "/")
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                continue
+            real = None
+            if is_link:
+                try:
+                    os.stat(path)
+                except OSError as exc:
+                    if name.endswith(".py") or exc.errno == 40:  # ELOOP
+                        problem(path, "symbolic link loop" if exc.errno == 40 else "broken symbolic link")
+                    continue
+                real = os.path.realpath(path)
+                if real != real_top and not real.startswith(real_top + os.sep):
+                    continue  # never leave the tree being checked
+                if is_dir:
+                    if real in ancestors:
+                        problem(path, "symbolic link loop")
+                    # Otherwise its target is inside the tree and walked as itself.
+                    continue
+            if _excluded(name, relative, exclude):
+                continue
+            if respect_gitignore and scopes and _ignored(scopes, path, is_dir):
+                continue
+            if is_dir:
+                if os.path.exists(os.path.join(path, "pyvenv.cfg")):
+                    continue  # a virtual environment under any name
+                real_sub = os.path.join(real_directory, name)
+                subdirectories.append((path, real_sub, ancestors | {real_sub}, scopes))
+            elif name.endswith((".py", ".pyi")):
+                add(path, real or os.path.join(real_directory, name))
+        stack.extend(reversed(subdirectories))

@@ -1,0 +1,188 @@
+"""Applying fixes: text-range edits, iterated to a fixed point, written atomically.
+
+Everything outside an edit stays byte-identical: edits are spliced into the decoded text
+(which kept its line endings) and the result is encoded with the file's own codec.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from ..diagnostics import Diagnostic, Edit
+from .source import line_starts
+
+#: Enough for chains such as "drop the wrapper, then the unused import"; a cap because a
+#: pair of fixes that undo each other must not loop forever.
+MAX_ROUNDS = 10
+
+
+def _offset(starts: list[int], text_length: int, row: int, column: int) -> int:
+    if row > len(starts):
+        return text_length
+    return min(starts[row - 1] + column - 1, text_length)
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    """Splice non-overlapping edits into ``text`` (positions are 1-based characters)."""
+    starts = line_starts(text)
+    length = len(text)
+    spans = sorted(
+        (
+            _offset(starts, length, e.row, e.column),
+            _offset(starts, length, e.end_row, e.end_column),
+            e.content,
+        )
+        for e in edits
+    )
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, content in spans:
+        pieces.append(text[cursor:start])
+        pieces.append(content)
+        cursor = max(cursor, end)
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _span(diagnostic: Diagnostic) -> tuple[tuple[int, int], tuple[int, int]]:
+    edits = diagnostic.fix.edits  # type: ignore[union-attr]
+    start = min((e.row, e.column) for e in edits)
+    end = max((e.end_row, e.end_column) for e in edits)
+    return start, end
+
+
+def non_overlapping(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The fixes that can be applied together in one round, earliest first.
+
+    A fix's edits go in together or not at all; a fix that touches an earlier chosen one
+    waits for the next round, when it is recomputed on the new text.
+    """
+    chosen: list[Diagnostic] = []
+    taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for diagnostic in sorted(diagnostics, key=lambda d: (_span(d), d.code)):
+        spans = [((e.row, e.column), (e.end_row, e.end_column)) for e in diagnostic.fix.edits]  # type: ignore[union-attr]
+        if any(_overlaps(span, other) for span in spans for other in taken):
+            continue
+        chosen.append(diagnostic)
+        taken.extend(spans)
+    return chosen
+
+
+def _overlaps(a, b) -> bool:
+    (a_start, a_end), (b_start, b_end) = a, b
+    if a_start == a_end and b_start == b_end:
+        return a_start == b_start  # two insertions at one point: order would be a guess
+    return a_start < b_end and b_start < a_end
+
+
+@dataclass
+class Analysis:
+    diagnostics: list[Diagnostic]
+    #: The text itself parses (not merely after the in-memory ``async=`` rename).
+    parses: bool
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    diagnostics: list[Diagnostic]
+    #: code -> number of fixes applied.
+    fixed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(self.fixed.values())
+
+
+def fix_to_fixed_point(
+    text: str,
+    analyze: Callable[[str], Analysis],
+    applicable: Callable[[Diagnostic], bool],
+    first: Analysis | None = None,
+) -> FixOutcome:
+    """Apply applicable fixes round after round until none is left (or MAX_ROUNDS).
+
+    A round whose result does not parse is dropped; its fixes are then tried one by one
+    so that one bad fix does not hold back the good ones.
+    """
+    analysis = first if first is not None else analyze(text)
+    fixed: dict[str, int] = {}
+    rejected: set[tuple] = set()
+    for _ in range(MAX_ROUNDS):
+        candidates = [
+            d
+            for d in analysis.diagnostics
+            if d.fix is not None and d.fix.edits and applicable(d) and _key(d) not in rejected
+        ]
+        if not candidates:
+            break
+        chosen = non_overlapping(candidates)
+        new_text = apply_edits(text, (e for d in chosen for e in d.fix.edits))  # type: ignore[union-attr]
+        new_analysis = analyze(new_text) if new_text != text else None
+        if new_analysis is None or not new_analysis.parses:
+            chosen, new_text, new_analysis = _salvage(text, chosen, analyze, rejected)
+            if not chosen:
+                break
+        text, analysis = new_text, new_analysis
+        for d in chosen:
+            fixed[d.code] = fixed.get(d.code, 0) + 1
+    return FixOutcome(text, analysis.diagnostics, fixed)
+
+
+def _key(diagnostic: Diagnostic) -> tuple:
+    return (diagnostic.code, diagnostic.fix.edits)  # type: ignore[union-attr]
+
+
+def _salvage(text, chosen, analyze, rejected):
+    """The fixes of a failed round that parse on their own, applied together."""
+    good: list[Diagnostic] = []
+    for diagnostic in chosen:
+        trial = apply_edits(text, diagnostic.fix.edits)
+        result = analyze(trial) if trial != text else None
+        if result is not None and result.parses:
+            good.append(diagnostic)
+        else:
+            rejected.add(_key(diagnostic))
+    while good:
+        new_text = apply_edits(text, (e for d in good for e in d.fix.edits))
+        new_analysis = analyze(new_text)
+        if new_analysis.parses:
+            return good, new_text, new_analysis
+        # Each parses alone but not together: keep the first, the rest get another round.
+        good = good[:1]
+    return [], text, None
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file's content via a temp file in its own directory and os.replace.
+
+    The file keeps its mode; a symlink keeps pointing at the same (rewritten) file. A
+    read-only file or directory is refused even where the replace would go through (a
+    read-only file in a writable directory; root): the user marked it so. Any failure
+    leaves the original untouched and raises OSError.
+    """
+    import tempfile
+
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    status = os.stat(target)
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise PermissionError(13, "file is read-only", path)
+    if not os.stat(directory).st_mode & 0o222 or not os.access(directory, os.W_OK):
+        raise PermissionError(13, "directory is read-only", path)
+    handle, temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".lvtmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.chmod(temp_path, status.st_mode & 0o7777)
+        os.replace(temp_path, target)
+    except BaseException:
+        try:
+            os.unlink(temp_path)
+        except OSError:
+            pass
+        raise

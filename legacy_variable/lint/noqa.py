@@ -1,0 +1,82 @@
+"""Suppression comments, with flake8's and ruff's syntax.
+
+    x = Variable(t)  # noqa                 every code on this line
+    x = Variable(t)  # noqa: LV101, LV103    these codes (or prefixes) only
+    # legacy-variable: noqa                  the whole file (on a line of its own)
+    # legacy-variable: noqa: LV101           these codes in the whole file
+
+Codes this tool does not know (``# noqa: E501``) are simply not ours: they suppress
+nothing here and are no error, since other linters read the same comments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# flake8's NOQA_INLINE_REGEXP (flake8/defaults.py), same case-insensitivity.
+_INLINE = re.compile(
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
+    re.IGNORECASE,
+)
+_FILE = re.compile(
+    r"^\s*#\s*legacy-variable\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+#: The file could not be read or parsed: comments in it are not trustworthy, and ruff
+#: does not let syntax errors be silenced either.
+UNSUPPRESSIBLE = frozenset({"LV001", "LV002"})
+
+ALL = None  # a blanket noqa
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    #: row -> codes suppressed on that row (None: all).
+    lines: dict[int, frozenset[str] | None]
+    #: Codes suppressed in the whole file; None: all; empty: none.
+    file: frozenset[str] | None
+
+    def suppresses(self, code: str, row: int) -> bool:
+        if code in UNSUPPRESSIBLE:
+            return False
+        if _matches(self.file, code) or row in self.lines and _matches(self.lines[row], code):
+            return True
+        return False
+
+
+def _matches(codes: frozenset[str] | None, code: str) -> bool:
+    if codes is None:
+        return True
+    return any(code.startswith(c) for c in codes)
+
+
+NOTHING = Suppressions({}, frozenset())
+
+
+def parse(text: str) -> Suppressions:
+    lowered = text.lower()
+    if "noqa" not in lowered:  # most files: no scan at all
+        return NOTHING
+    file_codes: frozenset[str] | None = frozenset()
+    for match in _FILE.finditer(text):
+        codes = match.group("codes")
+        if codes is None:
+            file_codes = None
+            break
+        file_codes = file_codes | frozenset(c.upper() for c in _CODE.findall(codes))
+    lines: dict[int, frozenset[str] | None] = {}
+    if "# noqa" in lowered:
+        from .source import LINE_BREAK
+
+        for row, line in enumerate(LINE_BREAK.split(text), start=1):
+            if "# noqa" not in line.lower():
+                continue
+            match = _INLINE.search(line)
+            if match is None:
+                continue
+            codes = match.group("codes")
+            lines[row] = None if codes is None else frozenset(c.upper() for c in _CODE.findall(codes))
+    return Suppressions(lines, file_codes)

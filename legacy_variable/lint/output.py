@@ -1,0 +1,302 @@
+"""Printing a run's result in ruff's formats: full, concise, json, github, sarif.
+
+Diagnostics arrive sorted; formats only render. The summary lines (``Found N errors.``)
+follow ruff's wording so that users and scripts that know ruff read them without effort.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, TextIO
+
+from ..diagnostics import SAFE, UNSAFE, Diagnostic
+from ..rules import RULES, Rule
+from .engine import FileReport
+
+
+@dataclass
+class RunResult:
+    reports: list[FileReport]
+    applicable: Callable[[Diagnostic], bool]
+    fix: bool
+    unsafe_fixes: bool
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.reports for d in r.diagnostics]
+
+    @property
+    def fixed(self) -> int:
+        return sum(sum(r.fixed.values()) for r in self.reports)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _marker(result: RunResult, diagnostic: Diagnostic) -> str:
+    return "[*] " if result.applicable(diagnostic) else ""
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def _source_lines(path: str, cache: dict[str, list[str]]) -> list[str]:
+    if path not in cache:
+        from .source import LINE_BREAK, UnreadableSource, read_source
+
+        try:
+            cache[path] = LINE_BREAK.split(read_source(path).text)
+        except UnreadableSource:
+            cache[path] = []
+    return cache[path]
+
+
+def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
+    row = diagnostic.line
+    if not (1 <= row <= len(lines)) or diagnostic.code == "LV002":
+        return []
+    text = lines[row - 1]
+    gutter = " " * len(str(row))
+    start = max(diagnostic.column, 1)
+    if diagnostic.end_line == row and diagnostic.end_column and diagnostic.end_column > start:
+        end = diagnostic.end_column
+    elif diagnostic.end_line and diagnostic.end_line > row:
+        end = max(len(text) + 1, start + 1)
+    else:
+        end = start + 1
+    # Tabs stay tabs under the caret so that it lines up however wide they render.
+    pad = "".join("\t" if c == "\t" else " " for c in text[: start - 1])
+    return [
+        f"{gutter} |",
+        f"{row} | {text}",
+        f"{gutter} | {pad}{'^' * (end - start)}",
+        f"{gutter} |",
+    ]
+
+
+def write_full(result: RunResult, out: TextIO) -> None:
+    sources: dict[str, list[str]] = {}
+    for diagnostic in result.diagnostics:
+        out.write(f"{diagnostic.code} {_marker(result, diagnostic)}{diagnostic.message}\n")
+        out.write(f" --> {diagnostic.path}:{diagnostic.line}:{diagnostic.column}\n")
+        for line in _frame(diagnostic, _source_lines(diagnostic.path, sources)):
+            out.write(line + "\n")
+        for name, value in diagnostic.related:
+            out.write(f"note: {name.replace('_', ' ')}: {value}\n")
+        if diagnostic.fix is not None and diagnostic.fix.message:
+            out.write(f"help: {diagnostic.fix.message}\n")
+        out.write("\n")
+
+
+def write_concise(result: RunResult, out: TextIO) -> None:
+    for d in result.diagnostics:
+        out.write(f"{d.path}:{d.line}:{d.column}: {d.code} {_marker(result, d)}{d.message}\n")
+
+
+def write_summary(result: RunResult, out: TextIO) -> None:
+    remaining = result.diagnostics
+    fixed = result.fixed
+    if not remaining and not fixed:
+        out.write("All checks passed!\n")
+        return
+    total = len(remaining) + fixed
+    if fixed:
+        out.write(f"Found {_plural(total, 'error')} ({fixed} fixed, {len(remaining)} remaining).\n")
+    else:
+        out.write(f"Found {_plural(total, 'error')}.\n")
+    fixable = sum(1 for d in remaining if result.applicable(d))
+    hidden = sum(
+        1
+        for d in remaining
+        if d.fix is not None and d.fix.applicability == UNSAFE and not result.applicable(d)
+    )
+    hint = ""
+    if hidden:
+        fixes = "fix" if hidden == 1 else "fixes"
+        hint = f" ({hidden} hidden {fixes} can be enabled with the `--unsafe-fixes` option)"
+    if fixable:
+        out.write(f"[*] {fixable} fixable with the `--fix` option{hint}.\n")
+    elif hidden:
+        out.write(f"No fixes available{hint}.\n")
+
+
+def write_fixes(result: RunResult, out: TextIO) -> None:
+    """``--show-fixes``: what --fix changed, per file and rule."""
+    if not result.fixed:
+        return
+    out.write(f"Fixed {_plural(result.fixed, 'error')}:\n")
+    for report in result.reports:
+        if not report.fixed:
+            continue
+        out.write(f"- {report.path}:\n")
+        for code, count in sorted(report.fixed.items()):
+            name = RULES[code].name if code in RULES else code.lower()
+            out.write(f"    {count} × {code} ({name})\n")
+    out.write("\n")
+
+
+def write_statistics(result: RunResult, out: TextIO, as_json: bool = False) -> None:
+    counts: dict[str, list[Diagnostic]] = {}
+    for d in result.diagnostics:
+        counts.setdefault(d.code, []).append(d)
+    rows = sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    if as_json:
+        import json
+
+        data = [
+            {
+                "code": code,
+                "name": RULES[code].name if code in RULES else code.lower(),
+                "count": len(found),
+                "fixable": any(result.applicable(d) for d in found),
+            }
+            for code, found in rows
+        ]
+        out.write(json.dumps(data, indent=2) + "\n")
+        return
+    if not rows:
+        return
+    count_width = max(len(str(len(found))) for _, found in rows)
+    code_width = max(len(code) for code, _ in rows)
+    for code, found in rows:
+        if any(result.applicable(d) for d in found):
+            marker = "[*]"
+        elif any(d.fix is not None and d.fix.applicability in (SAFE, UNSAFE) for d in found):
+            marker = "[-]"
+        else:
+            marker = "[ ]"
+        name = RULES[code].name if code in RULES else code.lower()
+        out.write(f"{len(found):>{count_width}}\t{code:<{code_width}}\t{marker} {name}\n")
+
+
+# ---------------------------------------------------------------------------- machine
+
+
+def write_json(result: RunResult, out: TextIO) -> None:
+    import json
+
+    out.write(json.dumps([d.to_json() for d in result.diagnostics], indent=2, ensure_ascii=False))
+    out.write("\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def level(rule: Rule | None) -> str:
+    """What breaks on modern PyTorch (an exception, a file that does not import) is an
+    error; what runs with a changed meaning is a warning."""
+    if rule is None or rule.stock_outcome == "raises" or rule.code.startswith("LV0"):
+        return "error"
+    return "warning"
+
+
+def write_github(result: RunResult, out: TextIO) -> None:
+    """GitHub Actions workflow commands: annotations on the pull request's diff."""
+    for d in result.diagnostics:
+        properties = [
+            f"title={_escape_property(f'legacy-variable ({d.code})')}",
+            f"file={_escape_property(d.path)}",
+            f"line={d.line}",
+            f"col={d.column}",
+        ]
+        if d.end_line is not None:
+            properties.append(f"endLine={d.end_line}")
+        if d.end_column is not None:
+            properties.append(f"endColumn={d.end_column}")
+        message = f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+        out.write(f"::{level(d.rule)} {','.join(properties)}::{_escape_data(message)}\n")
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif_document(result: RunResult) -> dict:
+    from .. import __version__
+    from ..rules import DOCS_URL
+
+    rules = [rule for rule in RULES.values() if rule.static]
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    descriptors = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            # GitHub truncates longer texts; the full page is in help.
+            "fullDescription": {"text": rule.what[:1000]},
+            "help": {"text": rule.explain(), "markdown": rule.explain()},
+            "helpUri": rule.url,
+            "defaultConfiguration": {"level": level(rule)},
+            "properties": {"tags": ["pytorch", "migration"], "precision": "high"},
+        }
+        for rule in rules
+    ]
+    results = []
+    for report in result.reports:
+        uri = report.relative_path.replace(os.sep, "/")
+        for d in report.diagnostics:
+            region = {"startLine": d.line, "startColumn": max(d.column, 1)}
+            if d.end_line is not None:
+                region["endLine"] = d.end_line
+            if d.end_column is not None:
+                region["endColumn"] = max(d.end_column, 1)
+            entry = {
+                "ruleId": d.code,
+                "level": level(d.rule),
+                "message": {"text": d.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "region": region,
+                        }
+                    }
+                ],
+            }
+            if d.code in index:
+                entry["ruleIndex"] = index[d.code]
+            results.append(entry)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "legacy-variable",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": DOCS_URL,
+                        "rules": descriptors,
+                    }
+                },
+                # Columns count characters, as everywhere in this tool (SARIF's default
+                # would be UTF-16 code units).
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def write_sarif(result: RunResult, out: TextIO) -> None:
+    import json
+
+    out.write(json.dumps(sarif_document(result), indent=2, ensure_ascii=False))
+    out.write("\n")
+
+
+WRITERS = {
+    "full": write_full,
+    "concise": write_concise,
+    "json": write_json,
+    "github": write_github,
+    "sarif": write_sarif,
+}
+TEXT_FORMATS = ("full", "concise")

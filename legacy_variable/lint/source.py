@@ -1,0 +1,74 @@
+"""Reading a Python file as the interpreter would, and writing it back the same way.
+
+The decoded text keeps the file's exact line endings (no universal-newline translation),
+so edits computed on it can be written back byte-identical outside the edited ranges.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+#: How much of the file is looked at for NUL bytes, as git does to call a file binary.
+_BINARY_SNIFF = 8192
+
+#: What the tokenizer (and so ast) counts as a line break.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    text: str
+    #: Codec to encode ``text`` back with: "utf-8-sig" when the file had a BOM.
+    encoding: str
+    data: bytes
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+class UnreadableSource(Exception):
+    """The file cannot be linted; ``str(exc)`` is the LV002 detail."""
+
+
+def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
+    if b"\0" in data[:_BINARY_SNIFF]:
+        raise UnreadableSource("binary file (contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # bad cookie, a BOM contradicting it, or bad UTF-8 early on
+        if "invalid or missing" in str(exc.msg):
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise UnreadableSource(f"cannot decode as utf-8: {error.reason}") from None
+        raise UnreadableSource(f"invalid encoding declaration: {exc.msg}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise UnreadableSource(f"cannot decode as {encoding}: {reason}") from None
+    return SourceFile(path=path, text=text, encoding=encoding, data=data)
+
+
+def read_source(path: str) -> SourceFile:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise UnreadableSource("is a directory") from None
+    except OSError as exc:
+        raise UnreadableSource(exc.strerror or str(exc)) from None
+    return decode(data, path)
+
+
+def line_starts(text: str) -> list[int]:
+    """Offset of each line's first character; index 0 is line 1."""
+    starts = [0]
+    starts.extend(match.end() for match in LINE_BREAK.finditer(text))
+    return starts
+
+

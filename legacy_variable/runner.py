@@ -1,0 +1,310 @@
+"""``legacy-variable run``: a legacy program under the shim and legacy mode, then a report.
+
+    legacy-variable run [--strict] [--report FILE.json] [--format text|json] script.py [args]
+    legacy-variable run [options] -m package.module [args]
+
+The program runs in this process through ``runpy`` as ``__main__`` with the ``sys.argv``
+and ``sys.path[0]`` Python itself would give it; its exit status is passed through.
+
+Every diagnostic is collected: from threads the program starts (legacy mode's patches are
+process-wide), and from forked worker processes such as DataLoader workers under Linux's
+default ``fork`` start method (they inherit the mode and spool their diagnostics to the
+parent). ``spawn``/``forkserver`` workers start a fresh interpreter without legacy mode.
+The report goes to stderr at exit, also when the program raises; then the traceback
+follows the report and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import shutil
+import sys
+import tempfile
+import threading
+import traceback
+
+from .diagnostics import Collector, Diagnostic
+
+_DESCRIPTION = """\
+Run a legacy (PyTorch 0.1-0.3 era) program with the Variable shim installed and legacy
+mode on: `loss.data[0]`, `volatile=True`, `retain_variables=` work as in 0.3, autograd
+misconceptions are explained where they happen, and a report of every legacy idiom met
+is printed to stderr at exit."""
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a legacy script under the shim and legacy mode, then report",
+        description=_DESCRIPTION,
+        usage="legacy-variable run [options] (script.py | -m module) [args ...]",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="the first legacy idiom met is an error (LegacyVariableWarning raised, exit 1)",
+    )
+    parser.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="format of the report printed to stderr (default: text)",
+    )
+    parser.add_argument(
+        "--trace-ops",
+        action="store_true",
+        help="op-level provenance for the autograd-misconception checks (sees every torch "
+        "call, in every thread the program starts; costs about 10%% on training loops)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no LegacyVariableWarning lines while the program runs (the report remains)",
+    )
+    # REMAINDER: everything after `-m module` belongs to the program, as with `python -m`.
+    parser.add_argument(
+        "-m", dest="module", nargs=argparse.REMAINDER, metavar="module",
+        help="run a library module as a script (the rest of the line are its arguments)",
+    )
+    parser.add_argument("argv", nargs=argparse.REMAINDER, metavar="script.py [args]")
+    parser.set_defaults(handler=run_command)
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    argv = list(args.argv)
+    if argv and argv[0] == "--":
+        argv.pop(0)
+    module = None
+    if args.module is not None:
+        if not args.module:
+            print("legacy-variable run: error: -m needs a module name", file=sys.stderr)
+            return 2
+        module, argv = args.module[0], args.module[1:] + argv
+    elif not argv:
+        print("legacy-variable run: error: a script or -m module is required", file=sys.stderr)
+        return 2
+    return run(
+        script=None if module else argv[0],
+        module=module,
+        args=argv if module else argv[1:],
+        strict=args.strict,
+        report_path=args.report,
+        report_format=args.format,
+        quiet=args.quiet,
+        trace_ops=args.trace_ops,
+    )
+
+
+def run(
+    script: str | None = None,
+    module: str | None = None,
+    args: list[str] | tuple[str, ...] = (),
+    *,
+    strict: bool = False,
+    report_path: str | None = None,
+    report_format: str = "text",
+    quiet: bool = False,
+    trace_ops: bool = False,
+    stderr=None,
+) -> int:
+    """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
+    from . import diagnostics, report
+    from . import variable
+
+    stderr = stderr if stderr is not None else sys.stderr
+    program = module if module else script
+    if script is not None and not os.path.exists(script):
+        print(f"legacy-variable run: error: can't open file {script!r}", file=stderr)
+        return 2
+
+    saved_argv, saved_path0 = sys.argv, (sys.path[0] if sys.path else None)
+    previous_action = diagnostics.configure("error" if strict else ("ignore" if quiet else "once"))
+    collector = _RunCollector(tempfile.mkdtemp(prefix="legacy-variable-run-"))
+    _install_fork_hook()
+    _current.collector = collector
+    exit_code = 0
+    failure: BaseException | None = None
+    with collector:
+        variable.install(mode=True)
+        ops = _trace_ops_everywhere() if trace_ops else None
+        try:
+            if module:
+                sys.argv = [module, *args]  # runpy replaces argv[0] with the module's file
+                _set_path0(os.getcwd())
+                runpy.run_module(module, run_name="__main__", alter_sys=True)
+            else:
+                sys.argv = [script, *args]
+                _set_path0(os.path.dirname(os.path.abspath(script)))
+                runpy.run_path(script, run_name="__main__")
+            _join_threads()
+        except SystemExit as exc:
+            exit_code = _exit_status(exc, stderr)
+            _join_threads()
+        except KeyboardInterrupt as exc:
+            failure = exc
+            exit_code = 130
+        except BaseException as exc:  # noqa: BLE001 -- reported after the summary
+            failure = exc
+            exit_code = 1
+        finally:
+            if ops is not None:
+                ops.close()
+            variable.uninstall()
+            diagnostics.configure(previous_action)
+            sys.argv = saved_argv
+            if saved_path0 is not None:
+                _set_path0(saved_path0)
+
+    _current.collector = None
+    found = collector.diagnostics + collector.from_children()
+    try:
+        if report_format == "json":
+            print(report.to_json(found), file=stderr)
+        else:
+            print(report.format_text(found, program=program or "the program"), end="", file=stderr)
+        if report_path:
+            with open(report_path, "w", encoding="utf-8") as fh:
+                fh.write(report.to_json(found) + "\n")
+    finally:
+        if failure is not None:
+            _print_traceback(failure, stderr)
+    if strict and found and exit_code == 0:
+        exit_code = 1
+    return exit_code
+
+
+class _RunCollector(Collector):
+    """Collects in this process; in a forked child (a DataLoader worker with the default
+    ``fork`` start method inherits legacy mode) it appends to a spool file per process
+    instead, which the parent reads back for the report."""
+
+    def __init__(self, spool_dir: str) -> None:
+        super().__init__()
+        self.spool_dir = spool_dir
+        self.spool = None
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if self.spool is None:
+            super().add(diagnostic)
+            return
+        with self._lock:
+            self.spool.write(json.dumps(diagnostic.to_json()) + "\n")
+            self.spool.flush()
+
+    def forked(self) -> None:
+        self._lock = threading.Lock()  # another thread may have held it at fork time
+        self.diagnostics = []
+        path = os.path.join(self.spool_dir, f"{os.getpid()}.jsonl")
+        self.spool = open(path, "a", encoding="utf-8")
+
+    def from_children(self) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        try:
+            for name in sorted(os.listdir(self.spool_dir)):
+                with open(os.path.join(self.spool_dir, name), encoding="utf-8") as fh:
+                    for line in fh:
+                        try:
+                            found.append(Diagnostic.from_json(json.loads(line)))
+                        except (ValueError, KeyError):
+                            pass  # a worker killed mid-write
+        finally:
+            shutil.rmtree(self.spool_dir, ignore_errors=True)
+        return found
+
+
+class _Current:
+    collector: _RunCollector | None = None
+    fork_hook = False
+
+
+_current = _Current()
+
+
+def _after_fork_in_child() -> None:
+    collector = _current.collector
+    if collector is not None:
+        try:
+            collector.forked()
+        except OSError:
+            pass
+
+
+def _install_fork_hook() -> None:
+    if not _current.fork_hook and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _current.fork_hook = True
+
+
+class _OpsEverywhere:
+    """``OpProvenanceMode`` in this thread and in every thread started meanwhile (torch's
+    modes are thread-local), through ``Thread._bootstrap_inner``, which runs every thread's
+    ``run`` -- overridden ones included."""
+
+    def __init__(self) -> None:
+        from .mode import OpProvenanceMode
+
+        self.mode = OpProvenanceMode()
+        self.mode.__enter__()
+        self.original = threading.Thread.__dict__.get("_bootstrap_inner")
+        if self.original is not None:
+            original = self.original
+
+            def _bootstrap_inner(thread):
+                with OpProvenanceMode():
+                    original(thread)
+
+            threading.Thread._bootstrap_inner = _bootstrap_inner
+
+    def close(self) -> None:
+        if self.original is not None:
+            threading.Thread._bootstrap_inner = self.original
+        self.mode.__exit__(None, None, None)
+
+
+def _trace_ops_everywhere() -> _OpsEverywhere:
+    return _OpsEverywhere()
+
+
+def _set_path0(path: str) -> None:
+    if sys.path:
+        sys.path[0] = path
+    else:
+        sys.path.insert(0, path)
+
+
+def _exit_status(exc: SystemExit, stderr) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=stderr)
+    return 1
+
+
+def _join_threads() -> None:
+    """Wait for the program's non-daemon threads, as the interpreter would at exit, so
+    their diagnostics are in the report."""
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon and thread is not threading.main_thread():
+            thread.join()
+
+
+def _print_traceback(exc: BaseException, stderr) -> None:
+    """The program's traceback, without this runner's and runpy's frames."""
+    tb = exc.__traceback__
+    here = os.path.abspath(__file__)
+    while tb is not None and (
+        os.path.abspath(tb.tb_frame.f_code.co_filename) == here
+        or tb.tb_frame.f_code.co_filename.startswith("<frozen runpy")
+        or tb.tb_frame.f_code.co_filename.endswith("runpy.py")
+    ):
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb, file=stderr)
