@@ -248,7 +248,9 @@ def main() -> int:
     print(f"{'check, --no-cache':<28}{no_cache:8.3f} s {no_cache_cpu:8.3f} s   wall {no_cache / floor:5.2f}x floor")
     print(f"{'check, warm (cached)':<28}{warm:8.3f} s {warm_cpu:8.3f} s   (target <= 0.25 s)")
     torchfix = None if args.no_torchfix else find_torchfix(args.torchfix)
-    if torchfix is None:
+    if args.no_torchfix:
+        print("torchfix: skipped (--no-torchfix)")
+    elif torchfix is None:
         print("torchfix: not found (install it in a separate venv: python3 -m venv /tmp/tfvenv && "
               "/tmp/tfvenv/bin/pip install torchfix); skipped")
     else:

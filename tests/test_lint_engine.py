@@ -617,3 +617,64 @@ def test_async_in_strings_and_comments_is_left_alone(project, capsys):
     assert [line.split(" ")[0] for line in lines] == ["a.py:1:8:"]
     check(capsys, "--fix", "a.py")
     assert (project / "a.py").read_text() == source.replace("async", "non_blocking", 1)
+
+
+def test_noqa_code_list_ends_with_its_line(project, capsys, fake):
+    write(project / "a.py", "x = Variable(t)  # noqa:\nLV103 = Variable(t)  # noqa: LV103\n")
+    code, lines = concise(capsys, "a.py")
+    assert lines == ["a.py:2:9: LV101 [*] `Variable(...)` is a legacy wrapper"]
+
+
+def test_noqa_on_crlf_file(project, capsys, fake):
+    write(project / "a.py", b"x = 1\r\ny = Variable(t)  # noqa: LV101\r\nz = Variable(t)\r\n")
+    assert concise(capsys, "a.py")[1] == ["a.py:3:5: LV101 [*] `Variable(...)` is a legacy wrapper"]
+
+
+@pytest.mark.parametrize(
+    "pattern, path, is_dir, ignored",
+    [
+        ("*.pyc", "a/b/c.pyc", False, True),
+        ("/build", "build", True, True),
+        ("/build", "src/build", True, False),
+        ("logs/", "logs", False, False),
+        ("logs/", "a/logs", True, True),
+        ("doc/*.py", "doc/x.py", False, True),
+        ("doc/*.py", "doc/sub/x.py", False, False),
+        ("a/**/b.py", "a/b.py", False, True),
+        ("a/**/b.py", "a/x/y/b.py", False, True),
+        ("**/gen", "deep/er/gen", True, True),
+        ("out/**", "out/x/y.py", False, True),
+        ("data[0-9].py", "data7.py", False, True),
+        ("data[!0-9].py", "data7.py", False, False),
+        ("\\#hash.py", "#hash.py", False, True),
+        ("x?.py", "xy.py", False, True),
+        ("x?.py", "x/.py", False, False),
+    ],
+)
+def test_gitignore_patterns(tmp_path, pattern, path, is_dir, ignored):
+    from legacy_variable.lint.files import IgnoreScope, _ignored, parse_gitignore
+
+    scope = IgnoreScope(str(tmp_path), parse_gitignore(pattern + "\n"))
+    assert _ignored([scope], str(tmp_path / path), is_dir) is ignored
+
+
+def test_edits_are_spliced_by_character_position_with_any_line_ending():
+    from legacy_variable.diagnostics import Edit
+    from legacy_variable.lint.fixer import apply_edits
+
+    text = "é = 1\r\nb = 2\rc = 3\n"
+    edits = [Edit("x", 1, 1, 1, 2), Edit("", 2, 6, 3, 1), Edit("!", 4, 1, 4, 1)]
+    assert apply_edits(text, edits) == "x = 1\r\nb = 2c = 3\n!"
+
+
+def test_fix_rounds_are_capped_when_fixes_undo_each_other(monkeypatch):
+    from legacy_variable.diagnostics import Diagnostic, Edit, Fix
+    from legacy_variable.lint import fixer
+
+    def flip(text):
+        other = "b" if text.startswith("a") else "a"
+        fix = Fix((Edit(other, 1, 1, 1, 2),), "safe", "flip")
+        return fixer.Analysis([Diagnostic("LV101", "flip", "x.py", 1, 1, fix=fix)], True)
+
+    outcome = fixer.fix_to_fixed_point("a = 1\n", flip, lambda d: True)
+    assert outcome.fixed == {"LV101": fixer.MAX_ROUNDS}

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..diagnostics import SAFE, Diagnostic, Edit, Fix
 from ..rules import RULES
-from .source import LINE_BREAK, line_starts
+from .source import line_starts
 
 _OLD = "async"
 _NEW = "non_blocking"
@@ -76,13 +76,14 @@ def find_async_keywords(text: str, path: str) -> list[Diagnostic]:
 # The common shape, ``f(x, async=True)``, found without the (slow, pure Python) tokenizer;
 # anything else (a comment between bracket and keyword, a backslash continuation, the word
 # in a string) falls back to ``find_async_keywords``.
-_CANDIDATE = re.compile(r"(?<=[(,])\s*(async)(?=\s*=(?!=))")
+# (A literal first lets the regex engine scan fast; the bracket before is checked by hand.)
+_CANDIDATE = re.compile(r"\basync(?=[ \t]*=(?!=))")
 
 
 def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, ast.Module] | None:
     """(LV105 diagnostics, renamed text, its tree) when every ``async=`` found by a regex
     is confirmed by the parse of the renamed text as a call keyword; else None."""
-    offsets = [match.start(1) for match in _CANDIDATE.finditer(text)]
+    offsets = [m.start() for m in _CANDIDATE.finditer(text) if _after_bracket_or_comma(text, m.start())]
     if not offsets:
         return None
     pieces, cursor = [], 0
@@ -96,19 +97,21 @@ def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, a
         tree = ast.parse(renamed, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    starts = line_starts(text)
-    keywords = _keywords_on_rows(tree, {bisect_right(starts, offset) for offset in offsets})
-    renamed_lines = LINE_BREAK.split(renamed)
+    if "\r" in text:
+        starts = line_starts(text)
+        positions = [(bisect_right(starts, o), starts[bisect_right(starts, o) - 1]) for o in offsets]
+    else:  # the usual case, without scanning every line break of the file
+        positions = [(text.count("\n", 0, o) + 1, text.rfind("\n", 0, o) + 1) for o in offsets]
+    keywords = _keywords_on_rows(tree, {row for row, _ in positions})
     message = RULES["LV105"].format()
     diagnostics = []
     previous_row, earlier_on_row = 0, 0
-    for offset in offsets:
-        row = bisect_right(starts, offset)
-        column = offset - starts[row - 1]  # 0-based, characters, original text
+    for offset, (row, line_start) in zip(offsets, positions):
+        column = offset - line_start  # 0-based, characters, original text
         earlier_on_row = earlier_on_row + 1 if row == previous_row else 0
         previous_row = row
-        renamed_column = column + earlier_on_row * _GROWTH
-        byte_column = len(renamed_lines[row - 1][:renamed_column].encode("utf-8"))
+        # Both names are ASCII: each earlier rename on the row adds _GROWTH bytes.
+        byte_column = len(text[line_start:offset].encode("utf-8")) + earlier_on_row * _GROWTH
         if (row, byte_column) not in keywords:
             return None
         edit = Edit(_NEW, row, column + 1, row, column + 1 + len(_OLD))
@@ -117,6 +120,13 @@ def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, a
             Diagnostic("LV105", message, path, row, column + 1, row, column + 1 + len(_OLD), fix)
         )
     return diagnostics, renamed, tree
+
+
+def _after_bracket_or_comma(text: str, offset: int) -> bool:
+    index = offset - 1
+    while index >= 0 and text[index] in " \t\r\n":
+        index -= 1
+    return index >= 0 and text[index] in "(,"
 
 
 def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:

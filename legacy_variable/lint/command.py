@@ -48,6 +48,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--per-file-ignores", action="append", default=[], metavar="GLOB:RULES", help='e.g. "tests/*:LV101,LV102"')
     parser.add_argument("--exclude", type=_list, metavar="PATTERNS", help="file/dir patterns to skip (replaces the defaults)")
     parser.add_argument("--extend-exclude", type=_list, action="append", default=[], metavar="PATTERNS", help="patterns to skip in addition")
+    parser.add_argument("--extend-include", type=_list, action="append", default=[], metavar="PATTERNS", help='file patterns to lint in addition to *.py, *.pyi, *.ipynb')
     parser.add_argument("--output-format", choices=("full", "concise", "json", "github", "sarif"), help="default: full")
     parser.add_argument("--statistics", action="store_true", help="count diagnostics per rule instead of listing them")
     parser.add_argument("--show-fixes", action="store_true", help="list the fixes applied by --fix")
@@ -79,6 +80,7 @@ def run_check(args: argparse.Namespace) -> int:
             per_file_ignores=parse_per_file_ignores(args.per_file_ignores),
             exclude=args.exclude,
             extend_exclude=[p for group in args.extend_exclude for p in group],
+            extend_include=[p for group in args.extend_include for p in group],
             unsafe_fixes=args.unsafe_fixes,
             output_format=args.output_format,
             cache_dir=os.path.abspath(args.cache_dir) if args.cache_dir else None,
@@ -104,7 +106,7 @@ def _check(args, settings, paths, cwd) -> int:
         diff=diff,
         unsafe_fixes=settings.unsafe_fixes,
     )
-    found = discover(paths, settings.exclude, settings.project_root, cwd, args.respect_gitignore)
+    found = discover(paths, settings.exclude, settings.project_root, cwd, args.respect_gitignore, settings.include)
 
     from .files import relative_to
 

@@ -46,7 +46,7 @@ DEFAULT_EXCLUDE = (
     DEFAULT_CACHE_DIR,
 )
 
-_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
+_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include")
 _KNOWN_KEYS = frozenset(
     (*_LIST_KEYS, "per-file-ignores", "unsafe-fixes", "output-format", "cache-dir")
 )
@@ -66,6 +66,10 @@ class Layer:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
+    #: Which walked files are linted (ruff's ``include``/``extend-include``); notebooks
+    #: are in by default, ``extend-exclude = ["*.ipynb"]`` leaves them out.
+    include: list[str] | None = None
+    extend_include: list[str] = field(default_factory=list)
     unsafe_fixes: bool | None = None
     output_format: str | None = None
     cache_dir: str | None = None
@@ -83,6 +87,7 @@ class Settings:
     unsafe_fixes: bool
     output_format: str
     cache_dir: str
+    include: tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb")
 
     def fingerprint(self) -> str:
         """What the cached result of one file depends on, besides its content and path."""
@@ -290,6 +295,11 @@ def resolve(cli: Layer, paths: list[str], config_file: str | None = None, cwd: s
     exclude = list(last("exclude", list(DEFAULT_EXCLUDE)))
     for layer, _ in layers:
         exclude.extend(layer.extend_exclude)
+    from .files import DEFAULT_INCLUDE
+
+    include = list(last("include", list(DEFAULT_INCLUDE)))
+    for layer, _ in layers:
+        include.extend(layer.extend_include)
     cache_dir = last("cache_dir", DEFAULT_CACHE_DIR)
     if not os.path.isabs(cache_dir):
         cache_dir = os.path.join(project_root, cache_dir)
@@ -302,4 +312,5 @@ def resolve(cli: Layer, paths: list[str], config_file: str | None = None, cwd: s
         unsafe_fixes=bool(last("unsafe_fixes", False)),
         output_format=last("output_format", "full"),
         cache_dir=cache_dir,
+        include=tuple(include),
     )

@@ -151,6 +151,10 @@ def _lines(text: str) -> list[str]:
 def process_file(
     path: str, display: str, relative: str, options: Options, data: bytes | None = None
 ) -> FileReport:
+    if path.endswith(".ipynb"):
+        from .notebook import process_notebook
+
+        return process_notebook(path, display, relative, options, data)
     report = FileReport(display, relative)
     codes = options.settings.codes_for(relative)
     try:

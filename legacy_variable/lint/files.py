@@ -22,6 +22,9 @@ from ..diagnostics import Diagnostic
 #: Skipped whatever the exclude setting says: never anyone's source.
 ALWAYS_SKIPPED = frozenset({".git"})
 
+#: Which walked files are linted (ruff's default ``include``): notebooks are source too.
+DEFAULT_INCLUDE = ("*.py", "*.pyi", "*.ipynb")
+
 
 @dataclass(frozen=True)
 class IgnoreRule:
@@ -194,8 +197,10 @@ def discover(
     project_root: str,
     cwd: str | None = None,
     respect_gitignore: bool = True,
+    include: tuple[str, ...] = DEFAULT_INCLUDE,
 ) -> Discovery:
     cwd = os.path.abspath(cwd or os.getcwd())
+    included = include_matcher(include)
     found = Discovery()
     seen: set[str] = set()
 
@@ -227,11 +232,27 @@ def discover(
             add(path)  # an explicitly named file is linted whatever its name or excludes
             continue
         scopes = _ancestor_scopes(path) if respect_gitignore else []
-        _walk(path, os.path.realpath(path), scopes, exclude, project_root, respect_gitignore, add, problem)
+        _walk(path, os.path.realpath(path), scopes, exclude, project_root, respect_gitignore, add, problem, included)
     return found
 
 
-def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, problem) -> None:
+def include_matcher(include: tuple[str, ...]):
+    """``(name, relative path) -> bool`` for the include patterns. Plain ``*.ext``
+    patterns (the usual case) become one ``str.endswith``: this runs for every file walked."""
+    suffixes = tuple(p[1:] for p in include if re.fullmatch(r"\*\.[^*?\[/]+", p))
+    globs = tuple(p for p in include if p[1:] not in suffixes)
+    if not globs:
+        return lambda name, relative: name.endswith(suffixes)
+
+    def included(name: str, relative: str) -> bool:
+        if name.endswith(suffixes):
+            return True
+        return any(fnmatchcase(relative if "/" in p else name, p.strip("/")) for p in globs)
+
+    return included
+
+
+def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, problem, included) -> None:
     # (directory, its real path, the real paths of it and its ancestors, gitignore scopes)
     stack = [(top, real_top, frozenset({real_top}), scopes)]
     while stack:
@@ -282,6 +303,6 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
                     continue  # a virtual environment under any name
                 real_sub = os.path.join(real_directory, name)
                 subdirectories.append((path, real_sub, ancestors | {real_sub}, scopes))
-            elif name.endswith((".py", ".pyi")):
+            elif included(name, relative):
                 add(path, real or os.path.join(real_directory, name))
         stack.extend(reversed(subdirectories))

@@ -69,14 +69,23 @@ def parse(text: str) -> Suppressions:
         file_codes = file_codes | frozenset(c.upper() for c in _CODE.findall(codes))
     lines: dict[int, frozenset[str] | None] = {}
     if "# noqa" in lowered:
-        from .source import LINE_BREAK
+        starts = None
+        if "\r" in text:
+            from .source import line_starts
 
-        for row, line in enumerate(LINE_BREAK.split(text), start=1):
-            if "# noqa" not in line.lower():
-                continue
-            match = _INLINE.search(line)
-            if match is None:
-                continue
-            codes = match.group("codes")
+            starts = line_starts(text)
+        for match in _INLINE.finditer(text):
+            offset = match.start()
+            if starts is None:
+                row = text.count("\n", 0, offset) + 1
+            else:
+                from bisect import bisect_right
+
+                row = bisect_right(starts, offset)
+            segment = match.group(0)
+            if "\n" in segment or "\r" in segment:
+                # flake8 matches one physical line at a time: the comment ends with its line.
+                match = _INLINE.match(segment.splitlines()[0])
+            codes = match.group("codes")  # type: ignore[union-attr]
             lines[row] = None if codes is None else frozenset(c.upper() for c in _CODE.findall(codes))
     return Suppressions(lines, file_codes)
