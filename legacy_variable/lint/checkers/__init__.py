@@ -20,7 +20,8 @@ import ast
 import gc
 
 from ...diagnostics import Diagnostic
-from . import functional, legacy_api, misconceptions, tensor_ctors, torch_api as api, variable
+from . import data_io, functional, legacy_api, misconceptions, tensor_ctors, variable
+from . import torch_api as api
 from .context import Context
 from .fixes import SourceMap
 from .names import ModuleIndex, qualname
@@ -95,6 +96,10 @@ def _check_call(ctx: Context, call: ast.Call, scope, function_classes) -> None:
             functional.check_underscore_rename(ctx, call, "LV117")
         elif q == api.TORCH_RANGE:
             tensor_ctors.check_torch_range(ctx, call, scope)
+        elif q == data_io.TENSOR_DATASET:
+            data_io.check_tensor_dataset(ctx, call)
+        elif q == data_io.TORCH_LOAD:
+            data_io.check_torch_load(ctx, call, scope)
         elif q in api.ACCEPT_REQUIRES_GRAD:
             tensor_ctors.check_factory_requires_grad(ctx, call, scope)
     if cls is ast.Attribute:

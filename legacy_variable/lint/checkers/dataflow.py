@@ -21,10 +21,10 @@ UNKNOWN = "unknown"
 
 
 class Fact:
-    __slots__ = ("kind", "rg", "inputs", "zero_dim", "numel_gt1", "int_dtype", "line")
+    __slots__ = ("kind", "rg", "inputs", "zero_dim", "numel_gt1", "int_dtype", "line", "ndim")
 
     def __init__(self, kind, rg=None, inputs=(), zero_dim=False, numel_gt1=None,
-                 int_dtype=False, line=0):
+                 int_dtype=False, line=0, ndim=None):
         self.kind = kind
         #: requires grad: True / False / None (unknown)
         self.rg = rg
@@ -35,6 +35,8 @@ class Fact:
         self.numel_gt1 = numel_gt1
         self.int_dtype = int_dtype
         self.line = line
+        #: number of dimensions when the code shows it (literal sizes), else None
+        self.ndim = ndim
 
     @property
     def tensor(self) -> bool:
@@ -126,6 +128,35 @@ def _factory_numel_gt1(q: str, call: ast.Call):
         return None
     if q == "torch.tensor" and call.args and call.args[0].__class__ in (ast.List, ast.Tuple):
         return len(call.args[0].elts) > 1
+    return None
+
+
+def _literal_depth(node: ast.AST) -> int | None:
+    depth = 0
+    while node.__class__ in (ast.List, ast.Tuple):
+        if not node.elts:
+            return depth + 1
+        node = node.elts[0]
+        depth += 1
+    return depth
+
+
+def _factory_ndim(q: str, call: ast.Call):
+    if q in api.SIZE_FACTORIES:
+        args = call.args
+        if len(args) == 1 and args[0].__class__ in (ast.Tuple, ast.List):
+            args = args[0].elts
+        return len(args) if args and not any(a.__class__ is ast.Starred for a in args) else None
+    if q == "torch.tensor" and call.args and call.args[0].__class__ in (ast.List, ast.Tuple):
+        return _literal_depth(call.args[0])
+    return None
+
+
+def _ctor_ndim(call: ast.Call):
+    if len(call.args) == 1 and call.args[0].__class__ in (ast.List, ast.Tuple):
+        return _literal_depth(call.args[0])
+    if call.args and _int_sizes(call.args) is not None:
+        return len(call.args)
     return None
 
 
@@ -229,6 +260,7 @@ class Classifier:
                 if inner.kind == NONTENSOR:
                     return inner
                 return Fact(FRESH, rg=False, zero_dim=inner.zero_dim, numel_gt1=inner.numel_gt1,
+                            ndim=inner.ndim,
                             int_dtype=inner.int_dtype)
             if attr == "grad":
                 return Fact(FRESH, rg=False)
@@ -253,15 +285,17 @@ class Classifier:
             zero_dim = all(p.zero_dim or _is_number(n) for p, n in
                            ((left, node.left), (right, node.right))) \
                 and (left.zero_dim or right.zero_dim)
+            ndims = [f.ndim for f in parts if f.ndim is not None]
             return Fact(COMPUTED, rg=_combine_rg(parts), inputs=self.inputs(node), numel_gt1=numel,
-                        zero_dim=zero_dim)
+                        zero_dim=zero_dim, ndim=max(ndims) if ndims else None)
         if cls is ast.UnaryOp:
             if node.op.__class__ is ast.Not:
                 return NONTENSOR_FACT
             inner = self.classify(node.operand)
             if inner.kind == NONTENSOR:
                 return inner
-            return Fact(COMPUTED, rg=inner.rg, inputs=self.inputs(node), numel_gt1=inner.numel_gt1,
+            return Fact(COMPUTED, rg=inner.rg, inputs=self.inputs(node),
+                        numel_gt1=inner.numel_gt1, ndim=inner.ndim,
                         zero_dim=inner.zero_dim)
         if cls is ast.Call:
             return self._call(node)
@@ -278,17 +312,19 @@ class Classifier:
                 inner = self.classify(call.args[0])
                 rg = requires_grad_arg(call, 1) is True
                 return Fact(LEAF_RG if rg else FRESH, rg=rg, numel_gt1=inner.numel_gt1,
+                            ndim=inner.ndim,
                             int_dtype=inner.int_dtype)
             if q == api.PARAMETER:
                 return Fact(LEAF_RG, rg=True)
             if q in api.FRESH_FACTORIES:
                 rg = requires_grad_arg(call) is True
                 return Fact(LEAF_RG if rg else FRESH, rg=rg,
-                            numel_gt1=_factory_numel_gt1(q, call),
+                            numel_gt1=_factory_numel_gt1(q, call), ndim=_factory_ndim(q, call),
                             int_dtype=_int_dtype(call, scope))
             if q in api.LEGACY_TENSOR_TYPES:
                 dtype = api.LEGACY_TENSOR_TYPES[q][0]
                 return Fact(FRESH, rg=False, numel_gt1=_ctor_numel_gt1(call),
+                            ndim=_ctor_ndim(call),
                             int_dtype=not dtype.startswith(("float", "bfloat")))
             if q in api.FUNCTIONAL_LOSSES:
                 return Fact(COMPUTED, rg=None, inputs=self.inputs(call),
@@ -316,13 +352,13 @@ class Classifier:
             if method in _NONTENSOR_METHODS:
                 return NONTENSOR_FACT
             if method == "detach":
-                return Fact(FRESH, rg=False, numel_gt1=receiver.numel_gt1,
+                return Fact(FRESH, rg=False, numel_gt1=receiver.numel_gt1, ndim=receiver.ndim,
                             int_dtype=receiver.int_dtype)
             if method == "clone" and receiver.kind == FRESH:
-                return Fact(FRESH, rg=False, numel_gt1=receiver.numel_gt1,
+                return Fact(FRESH, rg=False, numel_gt1=receiver.numel_gt1, ndim=receiver.ndim,
                             int_dtype=receiver.int_dtype)
             if method == "requires_grad_" and receiver.kind in (FRESH, LEAF_RG):
-                return Fact(LEAF_RG, rg=True, numel_gt1=receiver.numel_gt1)
+                return Fact(LEAF_RG, rg=True, numel_gt1=receiver.numel_gt1, ndim=receiver.ndim)
             if method in api.REDUCTION_METHODS and not call.args and not call.keywords:
                 return Fact(COMPUTED, rg=receiver.rg, inputs=self.inputs(call), zero_dim=True)
             if receiver.kind == UNKNOWN and func.value.__class__ is not ast.Name:
@@ -332,6 +368,7 @@ class Classifier:
             numel = receiver.numel_gt1 if elementwise else None
             rg = receiver.rg if receiver.kind != UNKNOWN else None
             return Fact(COMPUTED, rg=rg, inputs=self.inputs(call), numel_gt1=numel,
+                        ndim=receiver.ndim if elementwise else None,
                         zero_dim=elementwise and receiver.zero_dim)
         if func.__class__ is ast.Name and scope.lookup(func.id) is None:
             # ``model(x)``: a local callable over tensors.

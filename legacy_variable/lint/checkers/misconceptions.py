@@ -16,13 +16,15 @@ from .context import Context
 from .dataflow import (ABSENT, COMPUTED, FRESH, LEAF_RG, UNKNOWN_FACT, Classifier, Fact, keyword,
                        literal, requires_grad_arg)
 from .fixes import make_fix
+from . import shapes
 from .legacy_api import scalar_index
 from .names import Scope
 from .variable import detach_fix
 
 _NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
                             ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
-_FOLLOWED = frozenset({"wrap", "grad", "method", "datamut", "index0"})
+_FOLLOWED = frozenset({"wrap", "grad", "method", "datamut", "index0", "dot", "print",
+                       "percent"})
 # Attribute reads of a tensor that do not build a graph from it.
 _INERT_ATTRS = frozenset({"grad", "data", "requires_grad", "shape", "is_leaf", "grad_fn",
                           "dtype", "device", "size", "dim", "numel", "volatile"})
@@ -86,6 +88,12 @@ class _ScopeFlow:
                 fact = facts.get(name)
                 if fact is not None and fact.kind == COMPUTED and fact.rg is True:
                     self.ctx.add(self.ctx.sm.diagnostic("LV205", node))
+            elif kind == "dot":
+                shapes.check_dot(self.ctx, node, self.scope, self.classifier)
+            elif kind == "print":
+                shapes.check_print(self.ctx, node, self.scope, self.classifier)
+            elif kind == "percent":
+                shapes.check_percent_format(self.ctx, node, self.scope, self.classifier)
             elif kind == "index0":
                 if name is None:
                     value = node.value
@@ -265,4 +273,4 @@ def _at_line(fact: Fact, line: int) -> Fact:
     if fact.kind != COMPUTED:
         return fact  # shared facts such as NUMBER_FACT are compared by identity
     return Fact(fact.kind, fact.rg, fact.inputs, fact.zero_dim, fact.numel_gt1, fact.int_dtype,
-                line)
+                line, fact.ndim)

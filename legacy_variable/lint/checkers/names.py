@@ -29,14 +29,22 @@ _CANONICAL_PREFIXES = (
     ("torch.nn.parameter.Parameter", "torch.nn.Parameter"),
     ("torch.nn.utils.clip_grad.", "torch.nn.utils."),
     ("torch.functional.", "torch."),
+    ("torch.utils.data.dataset.", "torch.utils.data."),
+    ("torch.serialization.load", "torch.load"),
 )
 
 
-def canonical(qualname: str) -> str:
-    for prefix, replacement in _CANONICAL_PREFIXES:
-        if qualname.startswith(prefix):
-            return replacement + qualname[len(prefix):]
-    return qualname
+def canonical(qualname: str, _cache: dict[str, str] = {}) -> str:
+    result = _cache.get(qualname)
+    if result is None:
+        result = qualname
+        for prefix, replacement in _CANONICAL_PREFIXES:
+            if qualname.startswith(prefix):
+                result = replacement + qualname[len(prefix):]
+                break
+        if len(_cache) < 4096:
+            _cache[qualname] = result
+    return result
 
 
 # Attribute names whose calls any rule looks at (calls of plain names are always kept:
@@ -50,7 +58,7 @@ CALL_ATTRS = frozenset(
         "upsample_nearest", "xavier_uniform", "xavier_normal", "kaiming_uniform",
         "kaiming_normal", "uniform", "normal", "constant", "orthogonal", "sparse", "eye",
         "dirac", "clip_grad_norm", "range", "backward", "numpy", "requires_grad_",
-        "retain_grad",
+        "retain_grad", "load", "TensorDataset",
     }
 )
 # Keyword arguments that make any call interesting.
@@ -152,6 +160,9 @@ class ModuleIndex:
         self.volatile_attrs: list[tuple[ast.Attribute, Scope]] = []
         self.require_grad_stores: list[tuple[ast.Attribute, Scope]] = []
         self.require_grad_loads = 0
+        # ``model.load_state_dict(<arg>)``: ids of the argument nodes, and the plain names.
+        self.state_dict_args: set[int] = set()
+        self.state_dict_names: set[str] = set()
         self.compares: list[tuple[ast.Compare, Scope]] = []
         self.classes: list[tuple[ast.ClassDef, Scope]] = []
         self.name_loads: dict[str, int] = {}
@@ -184,6 +195,7 @@ class ModuleIndex:
             ast.Compare: self._compare,
             ast.ExceptHandler: self._except_handler,
             ast.Constant: self._constant,
+            ast.BinOp: self._binop,
         }
         for stmt in tree.body:
             if stmt.__class__ is ast.ImportFrom:
@@ -329,6 +341,14 @@ class ModuleIndex:
         if node.value.__class__ is str and len(node.value) < 40:
             self.str_constants.add(node.value)
 
+    def _binop(self, node: ast.BinOp, scope: Scope) -> None:
+        left = node.left
+        if node.op.__class__ is ast.Mod and left.__class__ is ast.Constant \
+                and left.value.__class__ is str:
+            scope.events.append(((node.lineno, node.col_offset), "percent", None, node, None))
+        self._walk(left, scope)
+        self._walk(node.right, scope)
+
     def _call(self, node: ast.Call, scope: Scope) -> None:
         func = node.func
         cls = func.__class__
@@ -346,6 +366,17 @@ class ModuleIndex:
                 scope.events.append(
                     ((node.lineno, node.col_offset), "datamut", func.value.value.id, node, attr)
                 )
+        if cls is ast.Attribute:
+            attr = func.attr
+            if attr == "dot":
+                scope.events.append(((node.lineno, node.col_offset), "dot", None, node, None))
+            elif attr == "load_state_dict":
+                for arg in node.args:
+                    self.state_dict_args.add(id(arg))
+                    if arg.__class__ is ast.Name:
+                        self.state_dict_names.add(arg.id)
+        elif cls is ast.Name and func.id == "print":
+            scope.events.append(((node.lineno, node.col_offset), "print", None, node, None))
         if not interesting:
             for keyword in node.keywords:
                 if keyword.arg in CALL_KWARGS:
