@@ -26,6 +26,7 @@ _RUNTIME = {
     "installed": "variable",
     "is_installed": "variable",
     "legacy_mode": "mode",
+    "trust_pickles": "legacy_compat",
 }
 
 __all__ = [

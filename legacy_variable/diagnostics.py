@@ -15,6 +15,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Iterator, Sequence
 
 from . import rules as _rules
@@ -238,14 +239,28 @@ def user_frame(start=None):
     return frame
 
 
+#: (id(code object), f_lasti) -> (code object, column). Reading co_positions() walks the
+#: whole code object, which dominated the cost of a repeated diagnostic (a training loop
+#: under ``run`` or the pytest plugin reports every occurrence). The code object is kept
+#: in the value so that its id cannot be reused while the entry exists.
+_columns: dict[tuple[int, int], tuple[object, int]] = {}
+
+
 def _frame_column(frame) -> int:
     """1-based column of the instruction being executed in ``frame`` (0 if unknown)."""
+    code = frame.f_code
+    key = (id(code), frame.f_lasti)
+    cached = _columns.get(key)
+    if cached is not None:
+        return cached[1]
     try:
-        positions = list(frame.f_code.co_positions())
-        _, _, col, _ = positions[frame.f_lasti // 2]
-    except (AttributeError, IndexError, ValueError):
-        return 0
-    return (col or 0) + 1 if col is not None else 0
+        entry = next(islice(code.co_positions(), frame.f_lasti // 2, None), None)
+    except (AttributeError, ValueError):
+        entry = None
+    col = entry[2] if entry is not None else None
+    column = col + 1 if col is not None else 0
+    _columns[key] = (code, column)
+    return column
 
 
 class Collector:

@@ -10,7 +10,12 @@ diagnostic at the user's line each time:
 * ``x.require_grad = True`` reported -- LV206;
 * reads of a ``.grad`` that can only be ``None`` explained, with the wrap that cut the
   graph (the ``c_var`` misconception) -- LV203 / LV201;
-* torch's own warnings for legacy idioms re-reported under catalog codes (LV111-LV118).
+* torch's own warnings for legacy idioms re-reported under catalog codes (LV111-LV118);
+* what real 2017-18 scripts hit beyond Variable (``legacy_compat``): ``TensorDataset``'s
+  0.3 keywords (LV119), legacy ``autograd.Function`` instances (LV112), ``dot`` of
+  matrices (LV120), an element of a 1-D Variable as a loss target (LV121), and a
+  ``torch.load`` refused by ``weights_only`` explained (LV122; loaded only after an
+  explicit ``trust_pickles()`` / ``run --trust-pickles``).
 
 How, and what it costs ("pay only where the legacy idiom is", DESIGN.md): a pass-through
 ``TorchFunctionMode`` costs x1.12 on an MLP step because every op pays, so the mode is
@@ -62,6 +67,7 @@ from typing import Iterator
 
 import torch
 
+from . import legacy_compat as _compat
 from . import variable as _variable
 from .diagnostics import LegacyVariableWarning, emit
 
@@ -198,7 +204,7 @@ _ORIG_AUTOGRAD_BACKWARD = torch.autograd.backward
 
 def _getitem(self, index):
     try:
-        return _ORIG_GETITEM(self, index)
+        result = _ORIG_GETITEM(self, index)
     except IndexError:
         if type(index) is int and index in (0, -1) and self.dim() == 0:
             emit("LV104", frame=sys._getframe(1))
@@ -207,6 +213,10 @@ def _getitem(self, index):
             # require grad -- was a Python number.
             return self if self.requires_grad else self.item()
         raise
+    if _variable_vectors and type(index) is int:
+        # LV121: an element of a 1-D Variable; remember the line for a failing loss call.
+        _compat.note_vector_index(self, result, sys._getframe(1))
+    return result
 
 
 # ---- LV106: retain_variables=
@@ -560,6 +570,19 @@ class LegacyVolatileTensor(_Tensor):
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         if kwargs is None:
             kwargs = {}
+        target = args[0] if args else None
+        if (
+            isinstance(target, _Tensor)
+            and not isinstance(target, cls)
+            and target.requires_grad
+            and _is_inplace(func)
+        ):
+            # A volatile operand of an in-place op into a tensor that requires grad (a
+            # parameter, a graph node): stock semantics. Under no_grad the op would
+            # silently change a leaf (0.3 and stock raise) or be missing from the graph
+            # (wrong gradients).
+            with torch._C.DisableTorchFunctionSubclass():
+                return func(*args, **kwargs)
         previous = torch.is_grad_enabled()
         torch._C._set_grad_enabled(False)
         try:
@@ -586,6 +609,19 @@ def _make_volatile(result):
     return result.as_subclass(LegacyVolatileTensor)
 
 
+_INPLACE_DUNDERS = frozenset(
+    f"__i{op}__" for op in (
+        "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
+        "and", "or", "xor", "lshift", "rshift",
+    )
+) | {"__setitem__"}
+
+
+def _is_inplace(func) -> bool:
+    name = getattr(func, "__name__", "")
+    return (name.endswith("_") and not name.startswith("__")) or name in _INPLACE_DUNDERS
+
+
 # --------------------------------------------------------------------------- Variable hook
 
 
@@ -593,8 +629,14 @@ def _variable_hook(data, result, requires_grad, volatile, frame):
     """Called by the Variable shim after each successful call while the mode is on."""
     if volatile and not requires_grad and isinstance(result, _Tensor):
         return _make_volatile(result)
+    if type(result) is LegacyVolatileTensor:
+        # 0.3's `Variable(v.data, requires_grad=True)`: a fresh leaf, not volatile (a
+        # volatile leaf that requires grad would build no graph at all).
+        with torch._C.DisableTorchFunctionSubclass():
+            result = result.detach().requires_grad_(requires_grad)
     if requires_grad and isinstance(data, _Tensor):
         _on_wrap(data, frame)
+    _compat.note_variable_result(result)
     return result
 
 
@@ -721,6 +763,7 @@ def _apply() -> None:
         _patches.set(T, name, _tracking(getattr(T, name)))
     for name in _TRACKED_INPLACE:
         _patches.set(T, name, _inplace_tracking(getattr(T, name)))
+    _compat.apply(_patches)  # TensorDataset, legacy Function, dot, 1-D index, torch.load
     _capture.start()
     _variable._mode_hook = _variable_hook
 
@@ -731,6 +774,7 @@ def _remove() -> None:
     _patches.restore()
     _origins.clear()
     _wrapped_into.clear()
+    _compat.clear()
 
 
 def _activate() -> None:
@@ -814,3 +858,8 @@ def disable_globally() -> None:
             return
         _activation.globally = False
         _deactivate()
+
+
+#: Non-empty while a 1-D tensor made by Variable(...) under the mode is alive
+#: (legacy_compat's registry, made here because it uses _WeakIdMap).
+_variable_vectors = _compat.vector_registry()

@@ -78,7 +78,24 @@ def to_json(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps([d.to_json() for d in unique_sites(diagnostics)], indent=2)
 
 
-def format_text(diagnostics: Sequence[Diagnostic], program: str = "the program") -> str:
+def format_text(
+    diagnostics: Sequence[Diagnostic], program: str = "the program", trust_pickles: bool = False
+) -> str:
+    text = _format_summaries(diagnostics, program)
+    if trust_pickles:
+        # The opt-in lowers a security default: say so whether or not it was used.
+        loads = [d for d in diagnostics if d.code == "LV122" and d.related]
+        files = sorted({value for d in loads for key, value in d.related if key == "trusted_load"})
+        text += (
+            "pickles trusted (--trust-pickles): torch.load retried refused files with "
+            f"weights_only=False; {len(loads)} load{'s' * (len(loads) != 1)} did"
+            + (": " + ", ".join(files) if files else "")
+            + "\n"
+        )
+    return text
+
+
+def _format_summaries(diagnostics: Sequence[Diagnostic], program: str) -> str:
     summaries = summarize(diagnostics)
     if not summaries:
         return f"legacy-variable run: no legacy idioms met while running {program}\n"

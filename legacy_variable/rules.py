@@ -392,10 +392,11 @@ _RULES: list[Rule] = [
             "library. …` on a machine without CUDA, where `.to(dtype)` would have run."
         ),
         example="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.type(torch.FloatTensor)\n",
-        use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to(torch.float32)\n",
+        use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to('cpu', torch.float32)\n",
         fix_safety=(
             "Safe for CPU types: `.type(torch.FloatTensor)` becomes "
-            "`.to(torch.float32)`; both return `self` when the dtype already matches, "
+            "`.to('cpu', torch.float32)` (the legacy type also names the CPU, so a CUDA "
+            "tensor moved back to the host); both return `self` when nothing changes, "
             "and both are differentiable. CUDA types are rewritten to `.to(dtype, "
             "device='cuda')`, which is unsafe: the original also moved a CPU tensor to "
             "the *current* CUDA device and kept a CUDA tensor where it was."
@@ -714,6 +715,225 @@ _RULES: list[Rule] = [
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="warns",
+    ),
+    # LV119-LV123: what real 2017-18 scripts hit beyond Variable (issue 8).
+    Rule(
+        code="LV119",
+        name="tensor-dataset-keywords",
+        message="`TensorDataset(data_tensor=..., target_tensor=...)` is the 0.3 keyword API; "
+        "pass the tensors positionally: `TensorDataset({args})`",
+        defaults={"args": "x, y"},
+        what=(
+            "`torch.utils.data.TensorDataset` called with the 0.3 keywords `data_tensor=` "
+            "and/or `target_tensor=`."
+        ),
+        why=(
+            "0.3's `TensorDataset(data_tensor, target_tensor)` took exactly two tensors, "
+            "often by keyword. 0.4 made it `TensorDataset(*tensors)`, which has no "
+            "keywords at all: torch 2.13 raises `TypeError: TensorDataset.__init__() got "
+            "an unexpected keyword argument 'data_tensor'` (or `'target_tensor'` when only "
+            "that one is a keyword). Items are the same `(data[i], target[i])` pairs "
+            "either way."
+        ),
+        example=(
+            "import torch\n"
+            "from torch.utils.data import TensorDataset\n"
+            "x, y = torch.randn(8, 3), torch.arange(8)\n"
+            "dataset = TensorDataset(data_tensor=x, target_tensor=y)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "from torch.utils.data import TensorDataset\n"
+            "x, y = torch.randn(8, 3), torch.arange(8)\n"
+            "dataset = TensorDataset(x, y)\n"
+        ),
+        fix_safety=(
+            "Safe: the fix passes the two tensors positionally, data first, which is "
+            "exactly the dataset 0.3 built (and the only form modern PyTorch accepts). "
+            "Not offered when other arguments are mixed in or `**kwargs` are unpacked. "
+            "Legacy mode accepts the keywords."
+        ),
+        fix=FIX_SOMETIMES,
+        stock_outcome="raises",
+    ),
+    Rule(
+        code="LV120",
+        name="dot-of-matrices",
+        message="`{callee}` of {shapes} tensors: 0.3 flattened them and summed the products, "
+        "modern `dot` takes only 1-D tensors; use `(a * b).sum()`",
+        defaults={"callee": "dot", "shapes": "2-D"},
+        what=(
+            "`a.dot(b)` and `torch.dot(a, b)` where an operand has more than one dimension "
+            "(statically: where the code shows it, e.g. a `Linear` layer's `.weight` or a "
+            "tensor made with two sizes)."
+        ),
+        why=(
+            "0.3's `dot` accepted any two tensors with the same number of elements and "
+            "returned the sum of their elementwise products, as if both were flattened. "
+            "Modern `dot` is the 1-D inner product only: torch 2.13 raises "
+            "`RuntimeError: 1D tensors expected, but got 2D and 2D tensors`. (0.3 "
+            "returned a Python number; today the result is a 0-dim tensor.)"
+        ),
+        example=(
+            "import torch\n"
+            "w = torch.randn(3, 4)\n"
+            "similarity = w.dot(w)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "w = torch.randn(3, 4)\n"
+            "similarity = (w * w).sum()\n"
+        ),
+        fix_safety=(
+            "Unsafe (`--unsafe-fixes`): the fix writes `(a * b).sum()` (with `.reshape(-1)` "
+            "on both operands when they are different expressions, since 0.3 only required "
+            "equal element counts), which computes 0.3's value; it is offered only where the "
+            "code shows a multi-dimensional operand, and a wrong guess would turn a 1-D "
+            "`dot` into the same value by a different summation order. Legacy mode computes "
+            "`(a * b).sum()` where stock `dot` raises."
+        ),
+        fix=FIX_UNSAFE,
+        stock_outcome="raises",
+    ),
+    Rule(
+        code="LV121",
+        name="vector-index-is-zero-dim",
+        message="`{target}` is 0-dim: indexing a 1-D tensor with an integer{where} gives a "
+        "0-dim tensor since 0.4 (0.3's Variable gave shape (1,)); index with a slice "
+        "`[i:i + 1]` or call `.view(1)`",
+        defaults={"target": "target", "where": ""},
+        what=(
+            "An element taken out of a 1-D `Variable` with an integer index (`targets[i]`) "
+            "and then used where a batch of one is expected: the target of "
+            "`nll_loss`/`cross_entropy` (`nn.NLLLoss`, `nn.CrossEntropyLoss`). Statically: "
+            "where the indexed tensor is shown to be 1-D (a literal list) and the element "
+            "goes to such a loss directly or through one assignment."
+        ),
+        why=(
+            "In 0.3 indexing a 1-D Variable with an integer returned a Variable of shape "
+            "`(1,)` (only tensors gave numbers), so `criterion(output, targets[i])` was a "
+            "batch of one. Since 0.4 it is a 0-dim tensor, and torch 2.13 raises "
+            "`ValueError: Expected input batch_size (1) to match target batch_size (0).` "
+            "Code that used the element as a number keeps working, which is why only the "
+            "failing use is reported."
+        ),
+        example=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "from torch.autograd import Variable\n"
+            "targets = Variable(torch.LongTensor([0, 2, 1]))\n"
+            "output = F.log_softmax(torch.randn(1, 3), dim=1)\n"
+            "loss = F.nll_loss(output, targets[1])\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "targets = torch.tensor([0, 2, 1])\n"
+            "output = F.log_softmax(torch.randn(1, 3), dim=1)\n"
+            "loss = F.nll_loss(output, targets[1:2])\n"
+        ),
+        fix_safety=(
+            "Unsafe (`--unsafe-fixes`): the fix passes the element to the loss as a batch of "
+            "one (`target.view(1)`), what 0.3 computed, and leaves its other uses alone. It "
+            "is reported only where the code shows a 1-D tensor indexed with an integer; "
+            "the fix would be wrong for an unbatched `(C,)` input, which modern PyTorch "
+            "accepts with a 0-dim target. Legacy mode, for tensors made by `Variable(...)`, "
+            "names the indexing line at the failing loss call and retries it with "
+            "`.view(1)`; calls that succeed are never touched."
+        ),
+        fix=FIX_UNSAFE,
+        stock_outcome="raises",
+    ),
+    Rule(
+        code="LV122",
+        name="torch-load-weights-only",
+        message="`torch.load`{file} refused to unpickle {detail}: since PyTorch 2.6 "
+        "`weights_only=True` is the default; load a `state_dict` saved with "
+        "`torch.save(model.state_dict(), f)`, allow-list the classes with "
+        "`torch.serialization.add_safe_globals([...])`, or, only for a file you trust, "
+        "pass `weights_only=False` (`legacy-variable run --trust-pickles`)",
+        defaults={"file": "", "detail": "a legacy checkpoint"},
+        what=(
+            "`torch.load(...)` of what 0.3-era code saved: whole pickled modules "
+            "(`torch.save(model, path)`), optimizer objects, `argparse.Namespace`, numpy "
+            "arrays and scalars. Statically: `torch.load` without `weights_only=` of a path "
+            "that looks like a checkpoint (`.pth`, `.pt`, `.pth.tar`, `.pkl`, `.ckpt`), "
+            "unless its result goes straight into `load_state_dict`."
+        ),
+        why=(
+            "PyTorch 2.6 changed `torch.load`'s default to `weights_only=True`, an "
+            "unpickler that only rebuilds tensors, containers and allow-listed types, "
+            "because unpickling can run arbitrary code. Old checkpoints hold other "
+            "objects, and torch 2.13 raises `UnpicklingError: Weights only load failed. "
+            "... WeightsUnpickler error: Unsupported global: GLOBAL "
+            "torch.nn.modules.linear.Linear was not an allowed global by default. Please "
+            "use `torch.serialization.add_safe_globals([torch.nn.modules.linear.Linear])` "
+            "...`. The refusal is a security boundary, so it must not be lowered "
+            "silently."
+        ),
+        example=(
+            "import os, tempfile\n"
+            "import torch\n"
+            "import torch.nn as nn\n"
+            "path = os.path.join(tempfile.mkdtemp(), 'model.pth')\n"
+            "torch.save(nn.Linear(2, 2), path)\n"
+            "model = torch.load(path)\n"
+        ),
+        use_instead=(
+            "import os, tempfile\n"
+            "import torch\n"
+            "import torch.nn as nn\n"
+            "path = os.path.join(tempfile.mkdtemp(), 'model.pth')\n"
+            "torch.save(nn.Linear(2, 2).state_dict(), path)\n"
+            "model = nn.Linear(2, 2)\n"
+            "model.load_state_dict(torch.load(path, weights_only=True))\n"
+        ),
+        fix_safety=(
+            "No automatic fix: `weights_only=False` would execute whatever the file "
+            "contains, which only a person who trusts the file may decide, and converting "
+            "to a `state_dict` needs the model's class. Legacy mode reports the refusal "
+            "and re-raises it; `legacy-variable run --trust-pickles` (or "
+            "`legacy_variable.trust_pickles()`) retries refused loads with "
+            "`weights_only=False`, and the run report says so."
+        ),
+        stock_outcome="raises",
+    ),
+    Rule(
+        code="LV123",
+        name="print-reduction-tensor",
+        message="`{expr}` is a 0-dim tensor (0.3 returned a Python number): it prints as "
+        "`tensor(...)`; use `{expr}.item()`",
+        defaults={"expr": "x.sum()"},
+        what=(
+            "A full reduction (`.sum()`, `.mean()`, `.max()`, `.min()`, `.prod()`, "
+            "`.norm()`, `.std()`, `.var()` without a dimension, or `torch.sum(x)` and "
+            "friends) passed to `print(...)`, or formatted with `%s`/`%r`."
+        ),
+        why=(
+            "0.3 returned Python numbers from full reductions of tensors, so scripts "
+            "printed `7.5`. Since 0.4 the result is a 0-dim tensor: torch 2.13 prints "
+            "`tensor(7.5000)` (with `grad_fn=...` when it requires grad), silently. "
+            "Numeric formats (`%d`, `%.4f`, `'{:.4f}'.format`) still convert the tensor "
+            "and are not reported."
+        ),
+        example=(
+            "import torch\n"
+            "x = torch.ones(3) * 2.5\n"
+            "print(x.sum())\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "x = torch.ones(3) * 2.5\n"
+            "print(x.sum().item())\n"
+        ),
+        fix_safety=(
+            "Unsafe (`--unsafe-fixes`): appending `.item()` prints the number as 0.3 did, "
+            "but the printed text changes (`7.5` instead of `tensor(7.5000)`), which a "
+            "test comparing output would notice. Legacy mode leaves printing alone."
+        ),
+        faces=frozenset({STATIC}),
+        fix=FIX_UNSAFE,
+        stock_outcome="silent",
     ),
     Rule(
         code="LV201",

@@ -61,6 +61,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "call, in every thread the program starts; costs about 10%% on training loops)",
     )
     parser.add_argument(
+        "--trust-pickles",
+        action="store_true",
+        help="retry a torch.load that weights_only=True refuses (old whole-model "
+        "checkpoints) with weights_only=False; unpickling runs code from the file, so use "
+        "it only for files you trust (reported as LV122)",
+    )
+    parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -98,6 +105,7 @@ def run_command(args: argparse.Namespace) -> int:
         report_format=args.format,
         quiet=args.quiet,
         trace_ops=args.trace_ops,
+        trust_pickles=args.trust_pickles,
     )
 
 
@@ -111,10 +119,11 @@ def run(
     report_format: str = "text",
     quiet: bool = False,
     trace_ops: bool = False,
+    trust_pickles: bool = False,
     stderr=None,
 ) -> int:
     """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
-    from . import diagnostics, report
+    from . import diagnostics, legacy_compat, report
     from . import variable
 
     stderr = stderr if stderr is not None else sys.stderr
@@ -130,6 +139,7 @@ def run(
     _current.collector = collector
     exit_code = 0
     failure: BaseException | None = None
+    trusted_before = legacy_compat.trust_pickles(trust_pickles)
     with collector:
         variable.install(mode=True)
         ops = _trace_ops_everywhere() if trace_ops else None
@@ -156,6 +166,7 @@ def run(
             if ops is not None:
                 ops.close()
             variable.uninstall()
+            legacy_compat.trust_pickles(trusted_before)
             diagnostics.configure(previous_action)
             sys.argv = saved_argv
             if saved_path0 is not None:
@@ -167,7 +178,13 @@ def run(
         if report_format == "json":
             print(report.to_json(found), file=stderr)
         else:
-            print(report.format_text(found, program=program or "the program"), end="", file=stderr)
+            print(
+                report.format_text(
+                    found, program=program or "the program", trust_pickles=trust_pickles
+                ),
+                end="",
+                file=stderr,
+            )
         if report_path:
             with open(report_path, "w", encoding="utf-8") as fh:
                 fh.write(report.to_json(found) + "\n")

@@ -2,7 +2,9 @@
 
 Runs that activate the plugin go through ``runpytest_subprocess``: they install the shim
 behind ``torch.autograd`` and push legacy mode, process-wide state this session must not
-share. Runs that never activate it stay in-process (fast).
+share, and an in-process run would re-import torch submodules that pytester's module
+snapshot drops between runs (torch's C extension cannot be initialised twice). Runs
+that are rejected before anything is activated stay in-process (fast).
 """
 
 from __future__ import annotations
@@ -128,6 +130,10 @@ def counts(report: list[dict]) -> dict[str, int]:
     return result
 
 
+def run_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
 @pytest.fixture
 def shim_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     pytester.makeconftest(SHIM_CONFTEST)
@@ -240,9 +246,8 @@ def test_help_lists_options_with_ini_twins(pytester: pytest.Pytester) -> None:
 
 
 def test_strict_fails_on_diagnostics_not_allowed(shim_suite: pytest.Pytester) -> None:
-    result = shim_suite.runpytest_subprocess(
-        "--legacy-variable", "--legacy-variable-mode=off", "--legacy-variable-strict",
-        "-p", "no:cacheprovider",
+    result = run_subprocess(
+        shim_suite, "--legacy-variable", "--legacy-variable-mode=off", "--legacy-variable-strict"
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.assert_outcomes(passed=8)
@@ -264,9 +269,7 @@ def test_allow_list_and_marker_accept_and_report_is_the_linter_schema(
         "[pytest]\nlegacy_variable = true\nlegacy_variable_mode = off\n"
         "legacy_variable_strict = true\nlegacy_variable_allow = LV101 volatile-flag\n"
     )
-    result = shim_suite.runpytest_subprocess(
-        "--legacy-variable-report=out/report.json", "-p", "no:cacheprovider"
-    )
+    result = run_subprocess(shim_suite, "--legacy-variable-report=out/report.json")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(
         ["code*name*count*tests*fix*allowed*first locations", "legacy-variable strict: passed"]
@@ -328,8 +331,8 @@ def test_W_error_still_raises_and_ignore_filters_do_not_hide_counts(pytester: py
         '''
     )
     # The same call site in two tests: both fail, not only the first to reach it.
-    result = pytester.runpytest_subprocess(
-        "--legacy-variable", "--legacy-variable-mode=off", "-p", "no:cacheprovider",
+    result = run_subprocess(
+        pytester, "--legacy-variable", "--legacy-variable-mode=off",
         "-W", "error::legacy_variable.LegacyVariableWarning",
     )
     result.assert_outcomes(failed=2)
@@ -374,7 +377,7 @@ def test_fixture_without_activation(legacy_diagnostics) -> None:
     assert got.count("LV101") == 2 and len(got) == 2
     with legacy_diagnostics.capture(install=True) as got:
         assert torch.autograd.Variable is legacy_variable.Variable
-        torch.autograd.Variable(torch.ones(1), volatile=True)
+        torch.autograd.Variable(torch.ones(1), volatile=True)  # noqa: LV101, LV103 (the subject)
     assert torch.autograd.Variable is not legacy_variable.Variable
     assert got.codes == {"LV101", "LV103"}
     with legacy_diagnostics.capture() as got:
@@ -388,7 +391,7 @@ def test_fixture_with_legacy_mode(legacy_diagnostics) -> None:
 
     with legacy_diagnostics.capture(mode=True) as got:
         loss = (torch.ones(2, requires_grad=True) * 2).sum()
-        value = loss.data[0]
+        value = loss.data[0]  # noqa: LV104 (the subject)
     assert value == 4
     assert got.codes == {"LV104"}
     assert sys.modules["legacy_variable.mode"]  # imported on demand only

@@ -1,10 +1,18 @@
 """Results of unchanged files, so that a re-run on an unchanged tree is near-instant.
 
 One file per (tool version, Python version, settings) under the cache directory, mapping
-each file's project-relative path to (content digest, its diagnostics). A changed file has
-a new digest and misses; a changed selection or tool version reads another cache file.
-``marshal`` keeps the load fast and is safe here: the format is tied to the Python
+each file's project-relative path to (content digest, its diagnostics, its stat). A changed
+file has a new digest and misses; a changed selection or tool version reads another cache
+file. ``marshal`` keeps the load fast and is safe here: the format is tied to the Python
 version, which is part of the key.
+
+The content digest is the key; the stat (size, mtime, ctime, inode), as git's index keeps
+it, only spares reading and hashing a file whose stat has not changed since its digest was
+taken. As git's "racy clean" rule, a stat is kept only for a file last modified at least
+``RACY_NS`` before it was read (a change within the same clock tick as the read would not
+show in the stat), and not trusted when its mtime is that close to the cache file's own
+write (the filesystem's clock, should it differ from this machine's). A touched but
+unchanged file fails the stat test, is hashed, and hits.
 """
 
 from __future__ import annotations
@@ -13,15 +21,21 @@ import hashlib
 import marshal
 import os
 import sys
+import time
 
 from ..diagnostics import Diagnostic, Edit, Fix
+
+#: How close to the cache's write a file's mtime makes its stat untrustworthy: the coarsest
+#: common timestamp granularity (FAT's 2 s) covers every filesystem's clock tick.
+RACY_NS = 2_000_000_000
 
 
 def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _pack(diagnostic: Diagnostic) -> tuple:
+def pack(diagnostic: Diagnostic) -> tuple:
+    """A diagnostic as plain tuples, strings and numbers (its path aside)."""
     # Interned strings are written once and then referenced by marshal: messages repeat
     # across a tree, and fewer objects is what makes a warm load fast.
     intern = sys.intern
@@ -47,33 +61,38 @@ def _pack(diagnostic: Diagnostic) -> tuple:
     )
 
 
-_FIELDS = (
-    "code",
-    "message",
-    "line",
-    "column",
-    "end_line",
-    "end_column",
-    "fix",
-    "cell",
-    "noqa_row",
-    "related",
-)
-
-
-def _unpack(packed: tuple, path: str) -> Diagnostic:
+def unpack(packed: tuple, path: str, _new=object.__new__) -> Diagnostic:
     # A warm run rebuilds every cached diagnostic: filling __dict__ directly skips the
-    # frozen dataclass's per-field object.__setattr__, several times faster. The values
+    # frozen dataclasses' per-field object.__setattr__, several times faster. The values
     # were produced by Diagnostic itself, so nothing is bypassed that needed checking.
-    diagnostic = object.__new__(Diagnostic)
-    values = dict(zip(_FIELDS, packed))
-    packed_fix = values["fix"]
-    if packed_fix is not None:
-        edits, applicability, fix_message = packed_fix
-        values["fix"] = Fix(tuple(Edit(*e) for e in edits), applicability, fix_message)
-    values["path"] = path
-    diagnostic.__dict__.update(values)
+    code, message, line, column, end_line, end_column, fix, cell, noqa_row, related = packed
+    if fix is not None:
+        packed_edits, applicability, fix_message = fix
+        edits = []
+        for content, row, edit_column, end_row, edit_end_column in packed_edits:
+            edit = _new(Edit)
+            edit.__dict__.update(
+                content=content, row=row, column=edit_column, end_row=end_row,
+                end_column=edit_end_column,
+            )
+            edits.append(edit)
+        fix = _new(Fix)
+        fix.__dict__.update(edits=tuple(edits), applicability=applicability, message=fix_message)
+    diagnostic = _new(Diagnostic)
+    diagnostic.__dict__.update(
+        code=code, message=message, path=path, line=line, column=column, end_line=end_line,
+        end_column=end_column, fix=fix, cell=cell, noqa_row=noqa_row, related=related,
+    )
     return diagnostic
+
+
+def stat_key(path: str) -> tuple | None:
+    """What changes when a file's content may have: (size, mtime, ctime, inode)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 class Cache:
@@ -82,27 +101,78 @@ class Cache:
         key = hashlib.blake2b(
             f"{fingerprint}|{sys.version_info[:2]}".encode(), digest_size=12
         ).hexdigest()
-        self.path = os.path.join(directory, "v1", f"{key}.marshal")
-        self.entries: dict[str, tuple[bytes, tuple]] = {}
+        self.path = os.path.join(directory, "v2", f"{key}.marshal")
+        #: relative path -> (content digest, packed diagnostics, stat key or None)
+        self.entries: dict[str, tuple[bytes, tuple, tuple | None]] = {}
         self.changed = False
+        #: Stats at or after this (the cache's last write, less RACY_NS) are not trusted.
+        self.racy_from = 0
+        #: Files modified at or after this are too fresh for their stat to be kept.
+        self._fresh_from = time.time_ns() - RACY_NS
+        #: relative path -> (stat key taken before the file was read, digest of what was read)
+        self._observed: dict[str, tuple[tuple | None, bytes | None]] = {}
         try:
             with open(self.path, "rb") as handle:
-                entries = marshal.load(handle)
+                written = os.fstat(handle.fileno()).st_mtime_ns
+                # One read, then loads: marshal.load on a file object reads it piecemeal,
+                # ten times slower.
+                entries = marshal.loads(handle.read())
             if isinstance(entries, dict):
                 self.entries = entries
+                self.racy_from = written - RACY_NS
         except (OSError, EOFError, ValueError, TypeError):
             pass  # no cache yet, or a damaged one: start afresh
 
+    def unchanged(self, relative_path: str, path: str, display_path: str) -> list[Diagnostic] | None:
+        """The cached diagnostics when the file's stat shows it unchanged since its digest
+        was taken; None when it must be read and hashed (then call ``get``)."""
+        key = stat_key(path)
+        if key is not None and key[1] >= self._fresh_from:
+            key = None  # modified just now: may change again unseen within its clock tick
+        self._observed[relative_path] = (key, None)
+        entry = self.entries.get(relative_path)
+        if key is None or entry is None or entry[2] != key or key[1] >= self.racy_from:
+            return None
+        return [unpack(packed, display_path) for packed in entry[1]]
+
+    def knows(self, relative_path: str) -> bool:
+        """Whether reading the file could find a hit (else there is nothing to compare)."""
+        return relative_path in self.entries
+
     def get(self, relative_path: str, content_digest: bytes, display_path: str) -> list[Diagnostic] | None:
+        observed = self._observed.get(relative_path)
+        key = observed[0] if observed is not None else None
+        self._observed[relative_path] = (key, content_digest)
         entry = self.entries.get(relative_path)
         if entry is None or entry[0] != content_digest:
             return None
-        return [_unpack(packed, display_path) for packed in entry[1]]
+        if key is not None and entry[2] != key:
+            # Touched, not changed: remember the new stat, so the next run need not hash.
+            self.entries[relative_path] = (entry[0], entry[1], key)
+            self.changed = True
+        return [unpack(packed, display_path) for packed in entry[1]]
 
-    def put(self, relative_path: str, content_digest: bytes, diagnostics: list[Diagnostic]) -> None:
-        packed = tuple(_pack(d) for d in diagnostics)
-        if self.entries.get(relative_path) != (content_digest, packed):
-            self.entries[relative_path] = (content_digest, packed)
+    def put(
+        self,
+        relative_path: str,
+        content_digest: bytes,
+        diagnostics: list[Diagnostic],
+        rewritten: bool = False,
+        packed: tuple | None = None,
+    ) -> None:
+        """``rewritten``: this run wrote the content (fixes), after the stat was taken.
+        ``packed``: the diagnostics already packed (as they came from a worker)."""
+        if packed is None:
+            packed = tuple(pack(d) for d in diagnostics)
+        # The stat describes this content when it was taken before reading these bytes:
+        # here (then the digests agree), or in a worker, which reads after ``unchanged``.
+        observed = self._observed.get(relative_path)
+        key = None
+        if observed is not None and not rewritten and observed[1] in (None, content_digest):
+            key = observed[0]
+        entry = (content_digest, packed, key)
+        if self.entries.get(relative_path) != entry:
+            self.entries[relative_path] = entry
             self.changed = True
 
     def save(self) -> None:
@@ -125,5 +195,5 @@ class Cache:
                 handle.write("Signature: 8a477f597d28d172789f06886806bc55\n")
         temp = f"{self.path}.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
-            marshal.dump(self.entries, handle)
+            handle.write(marshal.dumps(self.entries))
         os.replace(temp, self.path)

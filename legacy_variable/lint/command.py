@@ -88,8 +88,11 @@ def run_check(args: argparse.Namespace) -> int:
         settings = resolve(cli, paths, args.config, cwd)
     except ConfigError as exc:
         return _error(str(exc))
+    from .engine import collector_paused
+
     try:
-        return _check(args, settings, paths, cwd)
+        with collector_paused():
+            return _check(args, settings, paths, cwd)
     except KeyboardInterrupt:
         return 130
 
@@ -131,16 +134,20 @@ def _check(args, settings, paths, cwd) -> int:
         rel = relative(path)
         data = None
         if cache is not None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = None  # the worker reports it
-            if data is not None:
-                hit = cache.get(rel, digest(data), display)
-                if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
-                    reports.append(FileReport(display, rel, hit))
-                    continue
+            hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
+            if hit is None and cache.knows(rel):
+                # Touched, or too fresh to trust its stat: the content decides. (A file the
+                # cache does not know is read by the worker alone.)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = None  # the worker reports it
+                if data is not None:
+                    hit = cache.get(rel, digest(data), display)
+            if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
+                reports.append(FileReport(display, rel, hit))
+                continue
         jobs.append((path, display, rel, data))
 
     reports.extend(run_jobs(jobs, options))
@@ -152,7 +159,8 @@ def _check(args, settings, paths, cwd) -> int:
             print(f"legacy-variable: error: {report.error}", file=sys.stderr)
             internal_error = internal_error or report.internal_error
         if cache is not None and report.cache_digest is not None:
-            cache.put(report.relative_path, report.cache_digest, report.diagnostics)
+            packed = getattr(report, "packed", None)  # as a worker sent it
+            cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
     if cache is not None:
         cache.save()
 

@@ -185,10 +185,36 @@ def display_path(path: str, cwd: str) -> str:
 
 
 def _excluded(name: str, relative: str, exclude: tuple[str, ...]) -> bool:
-    for pattern in exclude:
-        if fnmatchcase(name, pattern) or ("/" in pattern and fnmatchcase(relative, pattern.strip("/"))):
-            return True
-    return False
+    """Whether a pattern matches the entry's name, or (a pattern with a "/") its path."""
+    matcher = _exclude_matchers.get(exclude)
+    if matcher is None:
+        matcher = _exclude_matchers[exclude] = _exclude_matcher(exclude)
+    return matcher(name, relative)
+
+
+_exclude_matchers: dict[tuple[str, ...], object] = {}
+
+
+def _exclude_matcher(exclude: tuple[str, ...]):
+    # This runs for every entry walked, against two dozen default patterns: plain names
+    # (most of them) become one set lookup, the globs one combined regular expression,
+    # instead of a fnmatch call per pattern.
+    from fnmatch import translate
+
+    plain = frozenset(p for p in exclude if not any(c in p for c in "*?["))
+    name_globs = [translate(p) for p in exclude if p not in plain]
+    path_globs = [translate(p.strip("/")) for p in exclude if "/" in p]
+    name_regex = re.compile("|".join(f"(?:{g})" for g in name_globs)).match if name_globs else None
+    path_regex = re.compile("|".join(f"(?:{g})" for g in path_globs)).match if path_globs else None
+
+    def excluded(name: str, relative: str) -> bool:
+        return (
+            name in plain
+            or (name_regex is not None and name_regex(name) is not None)
+            or (path_regex is not None and path_regex(relative) is not None)
+        )
+
+    return excluded
 
 
 def discover(
@@ -276,7 +302,9 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows links
-            except OSError:
+            except OSError as exc:
+                if exc.errno == 40:  # ELOOP: links to files that point at each other
+                    problem(path, "symbolic link loop")
                 continue
             real = None
             if is_link:

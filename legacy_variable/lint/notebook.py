@@ -14,8 +14,9 @@ something else (``%%bash``, ``%%html``) and is left out, except the magics whose
 Python in the notebook's namespace (``%%time``, ``%%timeit``, ``%%capture``...): there only
 the magic line is masked, as ruff does.
 
-Writing back never re-serialises the notebook: the JSON text is scanned once for where
-each cell's ``source`` value sits, and only the changed cells' values are replaced, in the
+Writing back never re-serialises the notebook: the JSON text is walked for where each
+cell's ``source`` value sits (only when something is written or located: linting needs
+just ``json.loads``), and only the changed cells' values are replaced, in the
 shape they had (a list of lines or one string), with untouched lines keeping their exact
 original tokens. Outputs, metadata, key order, indentation and the final newline stay
 byte-identical. ``json`` only: nbformat is not a runtime dependency.
@@ -29,7 +30,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from json.decoder import scanstring
 
-from ..diagnostics import Diagnostic, Edit, Fix
+from ..diagnostics import Diagnostic, Edit
 from ..rules import RULES
 from .source import LINE_BREAK, line_starts
 
@@ -52,10 +53,10 @@ class Cell:
     number: int
     kind: str
     text: str
-    #: Where the ``source`` value is in the JSON text (start, end).
-    span: tuple[int, int]
-    #: Spans of the list's string elements; None when ``source`` is one string.
-    tokens: list[tuple[int, int]] | None
+    #: Where the ``source`` value is in the JSON text (start, end); set by ``locate``.
+    span: tuple[int, int] = (0, 0)
+    #: Where the list's string elements are; None when ``source`` is one string.
+    tokens: list[tuple[int, int]] | None = None
 
 
 @dataclass
@@ -67,12 +68,28 @@ class Notebook:
     #: How new strings are escaped: as the file already does (nbformat writes UTF-8 as is).
     ensure_ascii: bool
 
+    located: bool = False
+
     def code_cells(self) -> list[Cell]:
         return [cell for cell in self.cells if cell.kind == "code"]
 
+    def locate(self) -> None:
+        """Find where each cell's source is in the text: needed to write back and to
+        point into the file, not to lint."""
+        if self.located:
+            return
+        try:
+            where = _locate(self.text)
+        except (_Structure, ValueError, IndexError, RecursionError):
+            raise MalformedNotebook("not a valid notebook: unexpected JSON layout") from None
+        for cell in self.cells:
+            _, span, tokens = where[cell.number - 1]
+            cell.span, cell.tokens = span, tokens  # type: ignore[assignment]
+        self.located = True
+
 
 class _Structure(Exception):
-    """The JSON is not shaped as this scanner expects (or is not JSON at all)."""
+    """The JSON is not shaped as the span walker expects."""
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -135,80 +152,21 @@ _MISSING = object()
 
 
 def parse(text: str) -> Notebook:
-    """The notebook in ``text``, or MalformedNotebook saying what is wrong and where."""
+    """The notebook in ``text``, or MalformedNotebook saying what is wrong and where.
+
+    Linting needs only the cells' text, which the C parser gives fastest; where each
+    value sits in the text is found later, and only when it is needed (``locate``)."""
     try:
-        return _parse(text)
-    except (_Structure, ValueError, IndexError, RecursionError):
-        pass
-    # The scanner only walks; the standard parser says what is wrong, and where.
-    try:
-        json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedNotebook(f"not a valid notebook: invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except (ValueError, RecursionError) as exc:
-        raise MalformedNotebook(f"not a valid notebook: invalid JSON: {exc}") from None
-    raise MalformedNotebook("not a valid notebook: unexpected JSON layout")
-
-
-def _parse(text: str) -> Notebook:
-    top: dict = {}
-    raw_cells: list[dict] = []
-
-    def cell_member(fields: dict):
-        def on_member(key: str, start: int) -> int:
-            if key == "source" and text[start : start + 1] == "[":
-                tokens: list[tuple[int, int]] = []
-                lines: list = []
-
-                def on_line(at: int) -> int:
-                    value, end = _value(text, at)
-                    tokens.append((at, end))
-                    lines.append(value)
-                    return end
-
-                end = _elements(text, start, on_line)
-                fields[key] = (lines, (start, end), tokens)
-                return end
-            value, end = _value(text, start)
-            fields[key] = (value, (start, end), None)
-            return end
-
-        return on_member
-
-    def on_cell(start: int) -> int:
-        if text[start : start + 1] != "{":
-            end = _value(text, start)[1]
-            raw_cells.append((start, None))
-            return end
-        fields: dict = {}
-        end = _members(text, start, cell_member(fields))
-        raw_cells.append((start, fields))
-        return end
-
-    def on_top(key: str, start: int) -> int:
-        if key == "cells" and text[start : start + 1] == "[":
-            raw_cells.clear()
-            end = _elements(text, start, on_cell)
-            top[key] = raw_cells
-            return end
-        value, end = _value(text, start)
-        top[key] = value
-        return end
-
-    begin = _skip(text, 0)
-    if text[begin : begin + 1] != "{":
-        json.loads(text)  # invalid JSON is reported as such
+    except RecursionError:
+        raise MalformedNotebook("not a valid notebook: JSON nested too deeply") from None
+    if not isinstance(data, dict):
         raise MalformedNotebook("not a notebook: the top level is not a JSON object")
-    end = _members(text, begin, on_top)
-    if _skip(text, end) != len(text):
-        raise _Structure
-    return _build(text, top)
-
-
-def _build(text: str, top: dict) -> Notebook:
-    cells_value = top.get("cells", _MISSING)
+    cells_value = data.get("cells", _MISSING)
     if cells_value is _MISSING:
-        if "worksheets" in top:
+        if "worksheets" in data:
             raise MalformedNotebook(
                 "nbformat 3 notebooks (with 'worksheets') are not supported: convert it "
                 "with `jupyter nbconvert --to notebook --inplace` first"
@@ -217,38 +175,77 @@ def _build(text: str, top: dict) -> Notebook:
     if not isinstance(cells_value, list):
         raise MalformedNotebook("not a valid notebook: 'cells' is not a list")
     cells: list[Cell] = []
-    for number, (cell_start, fields) in enumerate(cells_value, 1):
-        if fields is None:
-            line, column = _position(text, cell_start)
-            raise MalformedNotebook(f"not a valid notebook: cell {number} is not a JSON object", line, column)
-        kind = fields.get("cell_type", (None,))[0]
+    for number, raw in enumerate(cells_value, 1):
+        if not isinstance(raw, dict):
+            raise _malformed_cell(text, number, f"cell {number} is not a JSON object")
+        kind = raw.get("cell_type")
         if not isinstance(kind, str):
-            line, column = _position(text, cell_start)
-            raise MalformedNotebook(f"not a valid notebook: cell {number} has no 'cell_type'", line, column)
-        source = fields.get("source")
-        if source is None:
-            if kind != "code":
-                continue  # never linted; whatever else is wrong with it is nbformat's business
-            line, column = _position(text, cell_start)
-            raise MalformedNotebook(f"not a valid notebook: code cell {number} has no 'source'", line, column)
-        value, span, tokens = source
-        if tokens is not None:
-            valid = all(isinstance(line, str) for line in value)
-            value = "".join(value) if valid else None
-        else:
-            valid = isinstance(value, str)
-        if not valid:
-            if kind != "code":
-                continue
-            line, column = _position(text, span[0])
-            raise MalformedNotebook(
-                f"not a valid notebook: cell {number}: 'source' must be a string or a list of strings",
-                line,
-                column,
+            raise _malformed_cell(text, number, f"cell {number} has no 'cell_type'")
+        source = raw.get("source", _MISSING)
+        if isinstance(source, str):
+            cells.append(Cell(number, kind, source))
+        elif isinstance(source, list) and all(isinstance(line, str) for line in source):
+            cells.append(Cell(number, kind, "".join(source)))
+        elif kind == "code":  # other cells are never linted: their shape is nbformat's business
+            if source is _MISSING:
+                raise _malformed_cell(text, number, f"code cell {number} has no 'source'")
+            raise _malformed_cell(
+                text, number, f"cell {number}: 'source' must be a string or a list of strings", at_source=True
             )
-        cells.append(Cell(number, kind, value, span, tokens))
-    metadata = top.get("metadata")
-    return Notebook(text, cells, _is_python(metadata), _escapes_non_ascii(text))
+    return Notebook(text, cells, _is_python(data.get("metadata")), _escapes_non_ascii(text))
+
+
+def _malformed_cell(text: str, number: int, detail: str, at_source: bool = False) -> MalformedNotebook:
+    line = column = 1
+    try:
+        cell_start, source_span, _ = _locate(text)[number - 1]
+        line, column = _position(text, source_span[0] if at_source and source_span else cell_start)
+    except (_Structure, ValueError, IndexError, RecursionError):
+        pass  # the message still says which cell
+    return MalformedNotebook(f"not a valid notebook: {detail}", line, column)
+
+
+def _locate(text: str) -> list[tuple[int, tuple[int, int] | None, list[tuple[int, int]] | None]]:
+    """For each cell of the (valid JSON) ``text``: where the cell starts, where its
+    ``source`` value is, and where that list's string elements are (None: a string)."""
+    found: list = []
+
+    def on_source_member(fields: list):
+        def on_member(key: str, start: int) -> int:
+            if key != "source":
+                return _value(text, start)[1]
+            if text[start : start + 1] != "[":
+                end = _value(text, start)[1]
+                fields[1:] = [(start, end), None]
+                return end
+            tokens: list[tuple[int, int]] = []
+
+            def on_line(at: int) -> int:
+                end = _value(text, at)[1]
+                tokens.append((at, end))
+                return end
+
+            end = _elements(text, start, on_line)
+            fields[1:] = [(start, end), tokens]
+            return end
+
+        return on_member
+
+    def on_cell(start: int) -> int:
+        fields = [start, None, None]
+        found.append(fields)
+        if text[start : start + 1] != "{":
+            return _value(text, start)[1]
+        return _members(text, start, on_source_member(fields))
+
+    def on_top(key: str, start: int) -> int:
+        if key == "cells" and text[start : start + 1] == "[":
+            found.clear()
+            return _elements(text, start, on_cell)
+        return _value(text, start)[1]
+
+    _members(text, _skip(text, 0), on_top)
+    return [tuple(fields) for fields in found]
 
 
 def _is_python(metadata) -> bool:
@@ -269,7 +266,7 @@ def _escapes_non_ascii(text: str) -> bool:
 
 # ---------------------------------------------------------------------- IPython syntax
 
-#: Cell magics whose body is Python run in the notebook's namespace (ruff's list): the
+#: Cell magics whose body is Python run in the notebook's namespace (ruff lints these too): the
 #: body is linted, only the magic line is masked. Any other cell magic hides its cell.
 TRANSPARENT_CELL_MAGICS = frozenset({"capture", "debug", "prun", "pypy", "python", "python3", "time", "timeit"})
 
@@ -285,6 +282,18 @@ _AUTOMAGICS = (
     "save|sc|set_env|store|sx|system|tb|time|timeit|unalias|unload_ext|who|who_ls|"
     "whos|xdel|xmode"
 )
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """The same alternation, grouped by first letter: tried at every line start, a flat
+    list of eighty names costs eighty attempts per line; grouped, about one."""
+    groups: dict[str, list[str]] = {}
+    for name in sorted(alternatives.split("|"), key=lambda n: (-len(n), n)):
+        groups.setdefault(name[0], []).append(name[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
+
+
+_AUTOMAGICS = _by_first_letter(_AUTOMAGICS)
 
 # A line at the start of a statement that IPython, not Python, reads.
 _MAGIC = re.compile(
@@ -319,17 +328,23 @@ _TOKEN = re.compile(
 
 _CELL_MAGIC = re.compile(r"[ \t\r\n]*%%([\w.]+)")
 
+# A statement, so that a magic can be the only line of a block; the lines a trailing
+# backslash continues a magic onto become a comment, which fits at any indentation.
 _PLACEHOLDER = "pass  # <legacy-variable magic {}>"
-_PLACEHOLDER_LINE = re.compile(r"^[ \t]*pass  # <legacy-variable magic (\d+)>(?=\r\n|\r|\n|\Z)", re.MULTILINE)
+_CONTINUATION_PLACEHOLDER = "# <legacy-variable magic {}>"
+_PLACEHOLDER_LINE = re.compile(
+    r"^[ \t]*(?:pass  )?# <legacy-variable magic (\d+)>(?=\r\n|\r|\n|\Z)", re.MULTILINE
+)
 
 
-def _magic_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line, line break excluded, that is IPython syntax."""
-    spans: list[tuple[int, int]] = []
+def _magic_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, continues a magic) of each line, line break excluded, that is
+    IPython syntax."""
+    spans: list[tuple[int, int, bool]] = []
     cell_magic = _CELL_MAGIC.match(text)
     if cell_magic is not None:
         start = text.rfind("\n", 0, cell_magic.start(1)) + 1
-        spans.append((start, _line_end(text, start)))
+        spans.append((start, _line_end(text, start), False))
     if not _CANDIDATE.search(text):
         return spans
     pos = spans[0][1] if spans else 0
@@ -342,12 +357,12 @@ def _magic_spans(text: str) -> list[tuple[int, int]]:
             if match is not None:
                 start = pos
                 end = _line_end(text, start)
-                spans.append((start, end))
+                spans.append((start, end, False))
                 # A magic continued with a trailing backslash goes on on the next line.
                 while text[end - 1 : end] == "\\" and end < length:
                     start = _next_line(text, end)
                     end = _line_end(text, start)
-                    spans.append((start, end))
+                    spans.append((start, end, True))
                 pos = _next_line(text, end)
                 continue
         token = _TOKEN.search(text, pos)
@@ -385,11 +400,12 @@ def mask(text: str) -> tuple[str, list[str]] | None:
     pieces: list[str] = []
     originals: list[str] = []
     cursor = 0
-    for start, end in spans:
+    for start, end, continuation in spans:
         line = text[start:end]
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         pieces.append(text[cursor:start])
-        pieces.append(indent + _PLACEHOLDER.format(len(originals)))
+        placeholder = _CONTINUATION_PLACEHOLDER if continuation else _PLACEHOLDER
+        pieces.append(indent + placeholder.format(len(originals)))
         originals.append(line)
         cursor = end
     pieces.append(text[cursor:])
@@ -468,6 +484,9 @@ def split_cells(module: LogicalModule, text: str) -> dict[int, str] | None:
     return sources
 
 
+_LINE_REFERENCE = re.compile(r"\b(at|on) line (\d+)\b")
+
+
 class CellPositions:
     """Rows of a logical module's text -> (cell number, row in the cell)."""
 
@@ -507,8 +526,16 @@ class CellPositions:
         fix = diagnostic.fix
         if fix is not None:
             fix = replace(fix, edits=tuple(self._edit(e) for e in fix.edits))
+        message, related = diagnostic.message, diagnostic.related
+        if "line " in message:
+            message = _LINE_REFERENCE.sub(lambda m: self._reference(m, cell), message)
+        if related:
+            site = re.compile(re.escape(diagnostic.path) + r":(\d+)")
+            related = tuple((name, site.sub(lambda m: self._site(m, diagnostic.path), value)) for name, value in related)
         return replace(
             diagnostic,
+            message=message,
+            related=related,
             cell=cell,
             line=line,
             end_line=end_line,
@@ -516,6 +543,17 @@ class CellPositions:
             noqa_row=noqa_row,
             fix=fix,
         )
+
+    # Checkers name other rows of the module in their messages ("made at line 9"):
+    # rows of the logical module, which the user has never seen.
+    def _reference(self, match: re.Match, cell: int | None) -> str:
+        other, row = self.cell_row(int(match.group(2)))
+        where = f"line {row}" if other == cell else f"line {row} of cell {other}"
+        return f"{match.group(1)} {where}"
+
+    def _site(self, match: re.Match, path: str) -> str:
+        cell, row = self.cell_row(int(match.group(1)))
+        return f"{path}:cell {cell}:{row}"
 
     def _edit(self, edit: Edit) -> Edit:
         return replace(edit, row=self.cell_row(edit.row)[1], end_row=self.cell_row(edit.end_row)[1])
@@ -573,6 +611,8 @@ def rewrite(notebook: Notebook, sources: dict[int, str]) -> tuple[str, list[int]
     """The notebook's JSON text with the changed cells' sources replaced, and their numbers."""
     by_number = {cell.number: cell for cell in notebook.cells}
     changed = [n for n, new in sorted(sources.items()) if new != by_number[n].text]
+    if changed:
+        notebook.locate()
     pieces: list[str] = []
     cursor = 0
     for number in changed:
@@ -622,6 +662,10 @@ def json_position(notebook: Notebook, cell_number: int, row: int, column: int) -
     formats that can only point into the file itself (GitHub annotations, SARIF)."""
     cell = next((c for c in notebook.cells if c.number == cell_number), None)
     if cell is None:
+        return None
+    try:
+        notebook.locate()
+    except MalformedNotebook:
         return None
     text = notebook.text
     spans = cell.tokens if cell.tokens is not None else [cell.span]
@@ -708,7 +752,11 @@ def process_notebook(path: str, display: str, relative: str, options, data: byte
     if sources is None:
         report.error = f"fix not written to {display}: it would have changed a cell boundary or an IPython line"
         return report
-    new_text, changed = rewrite(notebook, sources)
+    try:
+        new_text, changed = rewrite(notebook, sources)
+    except MalformedNotebook as exc:
+        report.error = f"fix not written to {display}: {exc.detail}"
+        return report
     if options.diff:
         by_number = {cell.number: cell for cell in notebook.cells}
         report.diff = "".join(cell_diff(display, n, by_number[n].text, sources[n]) for n in changed)

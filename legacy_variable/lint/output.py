@@ -53,6 +53,50 @@ def _source_lines(path: str, cache: dict[str, list[str]]) -> list[str]:
     return cache[path]
 
 
+def _location(d: Diagnostic) -> str:
+    """``path:line:col``, or ruff's ``path:cell N:line:col`` for a notebook cell."""
+    cell = f"cell {d.cell}:" if d.cell is not None else ""
+    return f"{d.path}:{cell}{d.line}:{d.column}"
+
+
+def _cell_lines(path: str, cell: int, cache: dict) -> list[str]:
+    key = (path, cell)
+    if key not in cache:
+        from .notebook import read
+        from .source import LINE_BREAK
+
+        if ("notebook", path) not in cache:
+            cache["notebook", path] = read(path)  # read once, whatever its cells
+        notebook = cache["notebook", path]
+        found = next((c for c in notebook.cells if c.number == cell), None) if notebook else None
+        cache[key] = LINE_BREAK.split(found.text) if found is not None else []
+    return cache[key]
+
+
+class _NotebookPositions:
+    """Where a cell position is in the notebook file itself, for formats that can only
+    point into files (GitHub annotations, SARIF): (line, column) in the JSON text."""
+
+    def __init__(self) -> None:
+        self.notebooks: dict = {}
+
+    def __call__(self, d: Diagnostic) -> tuple[int, int, int | None, int | None]:
+        if d.cell is None:
+            return d.line, d.column, d.end_line, d.end_column
+        from .notebook import json_position, read
+
+        if d.path not in self.notebooks:
+            self.notebooks[d.path] = read(d.path)
+        notebook = self.notebooks[d.path]
+        start = json_position(notebook, d.cell, d.line, d.column) if notebook else None
+        if start is None:
+            return 1, 1, None, None
+        end = None
+        if d.end_line is not None and d.end_column is not None:
+            end = json_position(notebook, d.cell, d.end_line, d.end_column)
+        return (*start, *(end or (None, None)))
+
+
 def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     row = diagnostic.line
     if not (1 <= row <= len(lines)) or diagnostic.code == "LV002":
@@ -67,7 +111,8 @@ def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     else:
         end = start + 1
     # Tabs stay tabs under the caret so that it lines up however wide they render.
-    pad = "".join("\t" if c == "\t" else " " for c in text[: start - 1])
+    before = text[: start - 1]
+    pad = "".join("\t" if c == "\t" else " " for c in before) if "\t" in before else " " * len(before)
     return [
         f"{gutter} |",
         f"{row} | {text}",
@@ -77,22 +122,30 @@ def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
 
 
 def write_full(result: RunResult, out: TextIO) -> None:
+    # Lines are gathered and written at once: a write per line is a system call per line
+    # when stdout is unbuffered (PYTHONUNBUFFERED, some CI runners), ten per diagnostic.
     sources: dict[str, list[str]] = {}
+    text: list[str] = []
+    add = text.append
     for diagnostic in result.diagnostics:
-        out.write(f"{diagnostic.code} {_marker(result, diagnostic)}{diagnostic.message}\n")
-        out.write(f" --> {diagnostic.path}:{diagnostic.line}:{diagnostic.column}\n")
-        for line in _frame(diagnostic, _source_lines(diagnostic.path, sources)):
-            out.write(line + "\n")
+        add(f"{diagnostic.code} {_marker(result, diagnostic)}{diagnostic.message}\n")
+        add(f" --> {_location(diagnostic)}\n")
+        if diagnostic.cell is not None:
+            lines = _cell_lines(diagnostic.path, diagnostic.cell, sources)
+        else:
+            lines = _source_lines(diagnostic.path, sources)
+        for line in _frame(diagnostic, lines):
+            add(line + "\n")
         for name, value in diagnostic.related:
-            out.write(f"note: {name.replace('_', ' ')}: {value}\n")
+            add(f"note: {name.replace('_', ' ')}: {value}\n")
         if diagnostic.fix is not None and diagnostic.fix.message:
-            out.write(f"help: {diagnostic.fix.message}\n")
-        out.write("\n")
+            add(f"help: {diagnostic.fix.message}\n")
+        add("\n")
+    out.write("".join(text))
 
 
 def write_concise(result: RunResult, out: TextIO) -> None:
-    for d in result.diagnostics:
-        out.write(f"{d.path}:{d.line}:{d.column}: {d.code} {_marker(result, d)}{d.message}\n")
+    out.write("".join(f"{_location(d)}: {d.code} {_marker(result, d)}{d.message}\n" for d in result.diagnostics))
 
 
 def write_summary(result: RunResult, out: TextIO) -> None:
@@ -199,18 +252,20 @@ def level(rule: Rule | None) -> str:
 
 def write_github(result: RunResult, out: TextIO) -> None:
     """GitHub Actions workflow commands: annotations on the pull request's diff."""
+    in_file = _NotebookPositions()
     for d in result.diagnostics:
+        line, column, end_line, end_column = in_file(d)
         properties = [
             f"title={_escape_property(f'legacy-variable ({d.code})')}",
             f"file={_escape_property(d.path)}",
-            f"line={d.line}",
-            f"col={d.column}",
+            f"line={line}",
+            f"col={column}",
         ]
-        if d.end_line is not None:
-            properties.append(f"endLine={d.end_line}")
-        if d.end_column is not None:
-            properties.append(f"endColumn={d.end_column}")
-        message = f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+        if end_line is not None:
+            properties.append(f"endLine={end_line}")
+        if end_column is not None:
+            properties.append(f"endColumn={end_column}")
+        message = f"{_location(d)}: {d.code} {d.message}"
         out.write(f"::{level(d.rule)} {','.join(properties)}::{_escape_data(message)}\n")
 
 
@@ -238,14 +293,16 @@ def sarif_document(result: RunResult) -> dict:
         for rule in rules
     ]
     results = []
+    in_file = _NotebookPositions()
     for report in result.reports:
         uri = report.relative_path.replace(os.sep, "/")
         for d in report.diagnostics:
-            region = {"startLine": d.line, "startColumn": max(d.column, 1)}
-            if d.end_line is not None:
-                region["endLine"] = d.end_line
-            if d.end_column is not None:
-                region["endColumn"] = max(d.end_column, 1)
+            line, column, end_line, end_column = in_file(d)
+            region = {"startLine": line, "startColumn": max(column, 1)}
+            if end_line is not None:
+                region["endLine"] = end_line
+            if end_column is not None:
+                region["endColumn"] = max(end_column, 1)
             entry = {
                 "ruleId": d.code,
                 "level": level(d.rule),
@@ -261,6 +318,9 @@ def sarif_document(result: RunResult) -> dict:
             }
             if d.code in index:
                 entry["ruleIndex"] = index[d.code]
+            if d.cell is not None:
+                # The region points into the notebook's JSON; this is where it is in the cell.
+                entry["properties"] = {"cell": d.cell, "cellLine": d.line, "cellColumn": d.column}
             results.append(entry)
     return {
         "$schema": SARIF_SCHEMA,

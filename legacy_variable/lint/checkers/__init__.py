@@ -20,7 +20,7 @@ import ast
 import gc
 
 from ...diagnostics import Diagnostic
-from . import data_io, functional, legacy_api, misconceptions, tensor_ctors, variable
+from . import data_io, functional, legacy_api, misconceptions, shapes, tensor_ctors, variable
 from . import torch_api as api
 from .context import Context
 from .fixes import SourceMap
@@ -41,6 +41,13 @@ def check_module(tree: ast.Module, source: str, path: str) -> list[Diagnostic]:
     gc.disable()
     try:
         return _check(tree, source, path)
+    except RecursionError:
+        # ast.parse accepts nesting (a 1500-term ``a + a + ...``) deeper than the
+        # recursive walk can follow: the file is skipped, with a reason, not a crash.
+        from ...rules import RULES
+
+        detail = "too deeply nested to check"
+        return [Diagnostic("LV002", RULES["LV002"].format(detail=detail), path, 1, 1)]
     finally:
         if collecting:
             gc.enable()
@@ -48,11 +55,20 @@ def check_module(tree: ast.Module, source: str, path: str) -> list[Diagnostic]:
 
 def _check(tree: ast.Module, source: str, path: str) -> list[Diagnostic]:
     index = ModuleIndex(tree)
+    try:
+        return _run_rules(index, source, path)
+    finally:
+        index.release()
+
+
+def _run_rules(index: ModuleIndex, source: str, path: str) -> list[Diagnostic]:
     ctx = Context(index, SourceMap(source, path))
     function_classes = legacy_api.legacy_function_classes(ctx) if index.classes else {}
 
+    called = {id(call.func) for call, _ in index.calls if call.func.__class__ is ast.Call} \
+        if function_classes else set()
     for call, scope in index.calls:
-        _check_call(ctx, call, scope, function_classes)
+        _check_call(ctx, call, scope, function_classes, called)
     for node, scope in index.compares:
         variable.check_type_compare(ctx, node, scope)
     variable.check_imports(ctx)
@@ -67,7 +83,7 @@ def _check(tree: ast.Module, source: str, path: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def _check_call(ctx: Context, call: ast.Call, scope, function_classes) -> None:
+def _check_call(ctx: Context, call: ast.Call, scope, function_classes, called) -> None:
     func = call.func
     cls = func.__class__
     if cls is ast.Call:
@@ -76,6 +92,10 @@ def _check_call(ctx: Context, call: ast.Call, scope, function_classes) -> None:
         q = None
     else:
         q = qualname(func, scope)
+        if q is None and function_classes and cls is ast.Name:
+            legacy_api.check_function_instantiation(ctx, call, scope, function_classes, called)
+        if shapes.is_class_target_loss(ctx, call, scope, q):
+            shapes.check_vector_element_target(ctx, call, scope)
     if q is not None:
         if q == api.VARIABLE:
             variable.check_variable_call(ctx, call, scope)

@@ -212,6 +212,30 @@ def is_loss_call(call: ast.Call, scope: Scope) -> bool:
     return name is not None and name in api.LOSS_CALLEE_NAMES
 
 
+#: Layers whose ``.weight`` has a fixed number of dimensions (LV120's evidence).
+_WEIGHT_NDIM = {
+    "torch.nn.Linear": 2, "torch.nn.Bilinear": 3, "torch.nn.Embedding": 2,
+    "torch.nn.Conv1d": 3, "torch.nn.Conv2d": 4, "torch.nn.Conv3d": 5,
+    "torch.nn.ConvTranspose1d": 3, "torch.nn.ConvTranspose2d": 4, "torch.nn.ConvTranspose3d": 5,
+}
+
+
+def layer_weight_ndim(scope: Scope, name: str) -> int | None:
+    """``name.weight``'s dimensions when ``name`` is bound once, to ``nn.Linear(...)`` and
+    the like, in the scope this one sees it from."""
+    owner = scope.owner(name)
+    if owner is None:
+        return None
+    values = [event[4] for event in owner.events
+              if event[2] == name and event[1] in ("assign", "bind", "augassign")]
+    if len(values) != 1 or values[0].__class__ is not ast.Call:
+        return None
+    func = values[0].func
+    if func.__class__ not in (ast.Name, ast.Attribute):
+        return None
+    return _WEIGHT_NDIM.get(qualname(func, owner))
+
+
 def _is_number(node: ast.AST) -> bool:
     return literal(node).__class__ in (int, float)
 
@@ -266,6 +290,10 @@ class Classifier:
                 return Fact(FRESH, rg=False)
             if attr in _SHAPE_ATTRS:
                 return NONTENSOR_FACT
+            if attr == "weight" and node.value.__class__ is ast.Name:
+                ndim = layer_weight_ndim(self.scope, node.value.id)
+                if ndim is not None:
+                    return Fact(LEAF_RG, rg=True, numel_gt1=True, ndim=ndim)
             return UNKNOWN_FACT
         if cls is ast.Subscript:
             inner = self.classify(node.value)

@@ -206,3 +206,26 @@ def check_function_instance_call(ctx: Context, call: ast.Call, scope: Scope,
         fix = make_fix([sm.replace_node(inner, f"{inner.func.id}.apply")], UNSAFE,
                        f"Call `{inner.func.id}.apply(...)`")
     ctx.add(sm.diagnostic("LV112", call, fix, method="forward", cls=inner.func.id))
+
+
+def check_function_instantiation(ctx: Context, call: ast.Call, scope: Scope,
+                                 classes: dict[int, ast.ClassDef], called: set[int]) -> None:
+    """``relu = MyReLU()`` (called later as ``relu(x)``): the instance is the legacy call
+    form. ``MyReLU()(x)`` is reported by ``check_function_instance_call`` instead."""
+    if id(call) in called:
+        return
+    target = scope.lookup(call.func.id)
+    if target.__class__ is not ast.ClassDef or id(target) not in classes:
+        return
+    if not any(fn.__class__ is ast.FunctionDef and fn.name == "forward" and not _is_static(fn)
+               for fn in target.body):
+        return  # a modern Function's instance may be used for its static `.apply`
+    sm = ctx.sm
+    fix = None
+    if not call.args and not call.keywords:
+        assigned = [event for event in scope.events if event[1] == "assign" and event[4] is call]
+        if len(assigned) == 1:
+            # The name then holds what the call site needs: the function itself.
+            fix = make_fix([sm.replace_node(call, f"{call.func.id}.apply")], UNSAFE,
+                           f"Bind `{call.func.id}.apply` instead of an instance")
+    ctx.add(sm.diagnostic("LV112", call, fix, method="forward", cls=call.func.id))

@@ -102,6 +102,8 @@ class _ScopeFlow:
                     fact = self.classifier.classify(value)
                 else:
                     fact = facts.get(name)
+                if extra == "indexed again" and (fact is None or not fact.zero_dim):
+                    continue
                 scalar_index(self.ctx, node, self.scope, fact, name)
 
     # ------------------------------------------------------------------ events

@@ -1,5 +1,6 @@
 """Shape changes since 0.4 that the code shows: LV120 (``dot`` of multi-dimensional
-tensors) and LV123 (a full reduction printed as a tensor). Both need what the scope's
+tensors), LV121 (an integer-indexed element of a 1-D tensor as a loss target) and LV123 (a
+full reduction printed as a tensor). Both need what the scope's
 dataflow knows about the operands, so the flow in misconceptions.py calls them."""
 
 from __future__ import annotations
@@ -86,3 +87,87 @@ def check_percent_format(ctx: Context, node: ast.BinOp, scope: Scope,
     for conversion, value in zip(conversions, values):
         if conversion in "sr" and _is_full_reduction(value, scope, classifier):
             _report_reduction(ctx, value)
+
+
+# ---------------------------------------------------------------------------- LV121
+#: Losses whose target must be a batch (``(N,)``) when the input is ``(N, C)``.
+CLASS_TARGET_LOSSES = frozenset({"torch.nn.functional.nll_loss",
+                                 "torch.nn.functional.cross_entropy"})
+CLASS_TARGET_MODULES = frozenset({"torch.nn.NLLLoss", "torch.nn.CrossEntropyLoss"})
+
+
+_BINDING_KINDS = frozenset({"assign", "bind", "augassign"})
+
+
+def _single_value(ctx: Context, scope: Scope, name: str) -> tuple[ast.AST | None, Scope | None]:
+    """The value ``name`` is bound to, when it is bound exactly once (by assignment)."""
+    owner = scope.owner(name)
+    if owner is None:
+        return None, None
+    # name -> binding events, per scope, built once per module check (calls are many).
+    tables = ctx.__dict__.setdefault("_bindings_by_scope", {})
+    table = tables.get(id(owner))
+    if table is None:
+        table = tables[id(owner)] = {}
+        for event in owner.events:
+            if event[1] in _BINDING_KINDS:
+                table.setdefault(event[2], []).append(event)
+    bindings = table.get(name, ())
+    if len(bindings) != 1 or bindings[0][1] != "assign":
+        return None, None
+    return bindings[0][4], owner
+
+
+def _target_argument(call: ast.Call) -> ast.AST | None:
+    if len(call.args) >= 2:
+        return call.args[1]
+    return next((k.value for k in call.keywords if k.arg == "target"), None)
+
+
+def is_class_target_loss(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> bool:
+    if q is not None:
+        return q in CLASS_TARGET_LOSSES
+    func = call.func
+    if func.__class__ is not ast.Name or _target_argument(call) is None:
+        return False
+    value, owner = _single_value(ctx, scope, func.id)
+    return value.__class__ is ast.Call and value.func.__class__ in (ast.Name, ast.Attribute) \
+        and qualname(value.func, owner) in CLASS_TARGET_MODULES
+
+
+def _is_element_index(index: ast.AST) -> bool:
+    if index.__class__ in (ast.Slice, ast.Tuple, ast.List, ast.Starred):
+        return False
+    if index.__class__ is ast.Constant:
+        return index.value.__class__ is int
+    return index.__class__ in (ast.Name, ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Call)
+
+
+def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope) -> None:
+    """``criterion(output, targets[i])`` (or via ``target = targets[i]``) where ``targets``
+    is shown to be 1-D: 0.3 gave shape ``(1,)``, modern PyTorch a 0-dim tensor."""
+    target = _target_argument(call)
+    if target is None:
+        return
+    element = target
+    if target.__class__ is ast.Name:
+        value, owner = _single_value(ctx, scope, target.id)
+        if owner is not scope:
+            return
+        element = value
+    if element.__class__ is not ast.Subscript or element.value.__class__ is not ast.Name \
+            or not _is_element_index(element.slice):
+        return
+    vector, owner = _single_value(ctx, scope, element.value.id)
+    if vector is None:
+        return
+    fact = Classifier(owner, {}).classify(vector)
+    if not fact.tensor or fact.ndim != 1:
+        return
+    sm = ctx.sm
+    text = sm.text(target)
+    operand = text if is_atom(target) else f"({text})"
+    fix = make_fix([sm.replace_node(target, f"{operand}.view(1)")], UNSAFE,
+                   "Pass the element as a batch of one, as 0.3 did")
+    where = "" if element is target else f" on line {element.lineno} (`{sm.text(element)}`)"
+    ctx.add(sm.diagnostic("LV121", target, fix, target=text, where=where))

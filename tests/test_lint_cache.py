@@ -1,0 +1,176 @@
+"""The result cache: the content digest decides a hit; a file's stat (size, mtime, ctime,
+inode), as git's index keeps it, only spares reading and hashing an unchanged file."""
+
+from __future__ import annotations
+
+import glob
+import marshal
+import os
+import time
+
+import pytest
+
+import lint_fake_checker
+from legacy_variable.cli import main
+from legacy_variable.lint import cache as cache_module
+from legacy_variable.lint import checkers, command
+
+#: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
+PAST = time.time_ns() - 3600 * 10**9
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    return tmp_path
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    lint_fake_checker.calls.clear()
+    monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
+    return lint_fake_checker.calls
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The files the command reads to hash them (workers read for themselves)."""
+    seen: list[str] = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):
+        seen.append(os.path.basename(os.fspath(path)))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(command, "open", counting_open, raising=False)
+    return seen
+
+
+def write_old(path, text: str, mtime_ns: int = PAST) -> None:
+    path.write_text(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def run(capsys) -> str:
+    main(["check", "--output-format", "concise"])
+    return capsys.readouterr().out
+
+
+def entries(project) -> dict:
+    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v2" / "*.marshal"))
+    with open(path, "rb") as handle:
+        return marshal.loads(handle.read())
+
+
+def test_an_unchanged_file_is_served_by_its_stat_without_a_read(project, capsys, fake, reads):
+    write_old(project / "a.py", "x = Variable(t)\n")
+    first = run(capsys)
+    assert fake == ["a.py"]
+    assert reads == []  # unknown to the cache: only the checker's own read
+    fake.clear()
+    assert run(capsys) == first
+    assert fake == [] and reads == []
+
+
+def test_a_touched_but_unchanged_file_hits_by_content(project, capsys, fake, reads):
+    write_old(project / "a.py", "x = Variable(t)\n")
+    first = run(capsys)
+    fake.clear()
+    os.utime(project / "a.py", ns=(PAST + 10**9, PAST + 10**9))  # touch: new mtime, same bytes
+    assert run(capsys) == first
+    assert fake == []  # not re-checked
+    assert reads == ["a.py"]  # but read and hashed, since its stat changed
+    # The new stat is remembered: the next run need not read it again.
+    reads.clear()
+    assert run(capsys) == first
+    assert fake == [] and reads == []
+
+
+def test_an_edit_that_keeps_size_and_mtime_still_misses(project, capsys, fake):
+    path = project / "a.py"
+    write_old(path, "x = Variable(t)\n")
+    run(capsys)
+    fake.clear()
+    # Same length, and the mtime put back (as `cp -p` or an archive would): the change
+    # of ctime (and maybe inode) still shows, and the content decides.
+    write_old(path, "y = Variable(u)\n")
+    out = run(capsys)
+    assert fake == ["a.py"]
+    assert "a.py:1:5: LV101" in out
+
+
+def test_an_edited_file_misses(project, capsys, fake):
+    write_old(project / "a.py", "x = 1\n")
+    run(capsys)
+    fake.clear()
+    write_old(project / "a.py", "x = Variable(t)\n", PAST + 10**9)
+    out = run(capsys)
+    assert fake == ["a.py"] and "LV101" in out
+
+
+def test_a_freshly_modified_file_keeps_no_stat(project, capsys, fake, reads):
+    # Modified just now: a further change within the same clock tick would not show in the
+    # stat, so only its digest is kept, and the next run reads it.
+    (project / "a.py").write_text("x = Variable(t)\n")
+    first = run(capsys)
+    [(digest, _, stat)] = entries(project).values()
+    assert stat is None and len(digest) == 16
+    fake.clear()
+    assert run(capsys) == first
+    assert fake == [] and reads == ["a.py"]
+
+
+def test_a_stat_as_recent_as_the_cache_write_is_not_trusted(project, fake):
+    (project / "a.py").write_text("x = 1\n")
+    cache = cache_module.Cache(str(project / "c"), "fingerprint")
+    cache.unchanged("a.py", str(project / "a.py"), "a.py")
+    cache.put("a.py", cache_module.digest(b"x = 1\n"), [])
+    cache.save()
+    key = cache_module.stat_key(str(project / "a.py"))
+    loaded = cache_module.Cache(str(project / "c"), "fingerprint")
+    # Pretend the stat had been kept: its mtime is within RACY_NS of the cache file's write.
+    loaded.entries["a.py"] = (loaded.entries["a.py"][0], (), key)
+    loaded._fresh_from = key[1] + 1
+    assert loaded.unchanged("a.py", str(project / "a.py"), "a.py") is None
+
+
+def test_a_fix_run_leaves_no_stale_stat(project, capsys, reads):
+    path = project / "a.py"
+    write_old(path, "x.cuda(async=True)\n")
+    main(["check", "--fix", "-q"])
+    capsys.readouterr()
+    assert path.read_text() == "x.cuda(non_blocking=True)\n"
+    [(_, packed, stat)] = entries(project).values()
+    assert packed == () and stat is None  # the stat taken before the fix described the old file
+    assert main(["check"]) == 0
+    capsys.readouterr()
+
+
+def test_a_damaged_cache_file_is_ignored_and_replaced(project, capsys, fake):
+    write_old(project / "a.py", "x = Variable(t)\n")
+    first = run(capsys)
+    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v2" / "*.marshal"))
+    with open(path, "wb") as handle:
+        handle.write(b"\x00garbage")
+    fake.clear()
+    assert run(capsys) == first
+    assert fake == ["a.py"]
+    assert set(entries(project)) == {"a.py"}
+
+
+def test_cached_diagnostics_round_trip_exactly():
+    from legacy_variable.diagnostics import Diagnostic, Edit, Fix
+
+    original = Diagnostic(
+        "LV101", "message", "a.py", 3, 5, 3, 9,
+        Fix((Edit("t", 3, 5, 3, 16), Edit("", 1, 1, 2, 1)), "unsafe", "Remove the wrapper"),
+        cell=2, noqa_row=4, related=(("wrap_site", "a.py:9"),),
+    )
+    packed = cache_module.pack(original)
+    rebuilt = cache_module.unpack(marshal.loads(marshal.dumps(packed)), "a.py")
+    assert rebuilt == original
+    assert vars(rebuilt) == vars(original) and vars(rebuilt.fix) == vars(original.fix)
+    assert list(vars(rebuilt)) == list(vars(original))  # same field order
+    plain = Diagnostic("LV105", "m", "a.py", 1, 1)
+    assert cache_module.unpack(cache_module.pack(plain), "b.py") == Diagnostic("LV105", "m", "b.py", 1, 1)
