@@ -1,11 +1,4 @@
-"""A PyTorch 0.3-style training script on synthetic data: fails on stock PyTorch 2.x, runs under `legacy-variable run`."""
-# Written the way 2017 tutorials wrote it: Variable wrappers, `loss.data[0]`,
-# `size_average=False`, a `volatile=True` evaluation pass, softmax without `dim`.
-# On stock PyTorch 2.x it stops at the first `loss.data[0]` with
-#   IndexError: invalid index of a 0-dim tensor. Use `tensor.item()` in Python ...
-# Try:  legacy-variable run examples/legacy_training.py    (runs it, reports the traps)
-#       legacy-variable check examples/legacy_training.py  (finds them statically)
-# legacy_training_migrated.py is the same program in modern PyTorch.
+"""Train a small MLP on three Gaussian blobs: one program in three stages of migration (examples/README.md)."""
 import numpy as np
 import torch
 import torch.nn as nn

@@ -1,13 +1,9 @@
-"""legacy_training.py migrated to modern PyTorch: same program, same numbers, no warnings on PyTorch 2.x."""
-# Line for line the same program as legacy_training.py; each change is what
-# `legacy-variable check` reports there (rule code in the comment):
-#   Variable(t) -> t (LV101, LV102), loss.data[0] -> loss.item() (LV104),
-#   size_average=False -> reduction='sum' (LV113), xavier_uniform -> xavier_uniform_ (LV116),
-#   volatile=True -> torch.no_grad() (LV103), softmax(x) -> softmax(x, dim=1) (LV114).
+"""Train a small MLP on three Gaussian blobs: one program in three stages of migration (examples/README.md)."""
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.autograd import Variable
 
 torch.manual_seed(0)
 rng = np.random.RandomState(0)
@@ -39,8 +35,8 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 for epoch in range(5):
     total = 0.0
     for i in range(0, N, 50):
-        inputs = X[i:i + 50]
-        targets = Y[i:i + 50]
+        inputs = X[i:i + 50].detach()
+        targets = Y[i:i + 50].detach()
         optimizer.zero_grad()
         loss = criterion(model(inputs), targets)
         total += loss.item()
@@ -48,10 +44,9 @@ for epoch in range(5):
         optimizer.step()
     print('epoch %d loss %.4f' % (epoch, total / N))
 
-# Evaluation: no graph is recorded inside torch.no_grad().
-with torch.no_grad():
-    inputs = X
-    probs = F.softmax(model(inputs), dim=1)
-_, predicted = torch.max(probs, 1)
+# Evaluation: volatile inputs meant "no graph" in 0.3.
+inputs = Variable(X, volatile=True)
+probs = F.softmax(model(inputs))
+_, predicted = torch.max(probs.data, 1)
 correct = (predicted == Y).sum()
 print('accuracy %.3f' % (float(correct) / N))

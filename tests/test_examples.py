@@ -1,8 +1,7 @@
 """Every example runs, and prints what the guide and examples/README.md say it prints.
 
 Each script runs in its own interpreter (the venv's python), so no shim, mode or warning
-filter of this test session leaks into it. Tests that need a face that may not have landed
-yet (``legacy-variable run``, ``check``, the pytest plugin) skip while it is missing.
+filter of this test session leaks into it.
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ def run(args, timeout=240, **kwargs) -> subprocess.CompletedProcess:
 
 def python(*args, **kwargs) -> subprocess.CompletedProcess:
     return run([sys.executable, *args], **kwargs)
-
-
-def needs(module: str) -> None:
-    pytest.importorskip(module, reason=f"{module} has not landed yet")
 
 
 def result_lines(out: str) -> list[str]:
@@ -94,8 +89,8 @@ def test_seed_modern_prints_the_gradients_the_article_promised():
 
 
 @pytest.fixture(scope="module")
-def migrated_output() -> str:
-    done = python("-W", "error", "examples/legacy_training_migrated.py")
+def modern_output() -> str:
+    done = python("-W", "error", "examples/legacy_training_modern.py")
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     return done.stdout
@@ -112,48 +107,59 @@ def test_legacy_training_fails_on_stock_torch_with_index_error():
     assert result_lines(done.stdout) == []
 
 
-def test_migrated_training_runs_cleanly_and_learns(migrated_output):
-    lines = result_lines(migrated_output)
+def test_modern_training_runs_cleanly_and_learns(modern_output):
+    lines = result_lines(modern_output)
     assert [line.split(" loss ")[0] for line in lines[:-1]] == [f"epoch {i}" for i in range(5)]
     losses = [float(line.split()[-1]) for line in lines[:-1]]
     assert losses == sorted(losses, reverse=True)
     assert float(lines[-1].split()[-1]) >= 0.95
 
 
-def test_legacy_training_runs_under_legacy_variable_run(migrated_output):
-    needs("legacy_variable.runner")
+def test_legacy_training_runs_under_legacy_variable_run(modern_output):
     done = run([*CLI, "run", "examples/legacy_training.py"])
     assert done.returncode == 0, done.stderr
-    # the 0.3 meaning, restored at run time, gives the migrated program's exact numbers
-    assert result_lines(done.stdout) == result_lines(migrated_output)
+    # the 0.3 meaning, restored at run time, gives the modern program's exact numbers
+    assert result_lines(done.stdout) == result_lines(modern_output)
     for code in ("LV101", "LV103", "LV104", "LV113", "LV114", "LV116"):
         assert code in done.stdout + done.stderr, code
 
 
-def _linter_landed() -> bool:
-    needs("legacy_variable.lint.command")
-    from legacy_variable.lint.checkers import check_module
+def test_migrated_example_is_exactly_what_check_fix_writes(tmp_path):
+    copy = tmp_path / "legacy_training.py"
+    copy.write_bytes((EXAMPLES / "legacy_training.py").read_bytes())
+    done = run([*CLI, "check", "--fix", "--unsafe-fixes", "--no-cache", "--output-format",
+                "concise", str(copy)])
+    assert done.returncode == 1, done.stdout + done.stderr  # four findings need a person
+    assert copy.read_bytes() == (EXAMPLES / "legacy_training_migrated.py").read_bytes()
 
-    source = (EXAMPLES / "legacy_training.py").read_text(encoding="utf-8")
-    return bool(check_module(ast.parse(source), source, "legacy_training.py"))
+
+def test_migrated_example_runs_on_stock_torch_with_the_same_numbers(modern_output):
+    done = python("examples/legacy_training_migrated.py")
+    assert done.returncode == 0, done.stderr
+    assert result_lines(done.stdout) == result_lines(modern_output)
 
 
-def test_check_reports_the_legacy_script_and_passes_the_migrated_one():
-    if not _linter_landed():
-        pytest.skip("lint checkers not landed yet")
+def test_what_check_fix_leaves_is_what_the_modern_version_settles():
+    done = run([*CLI, "check", "--no-cache", "--output-format", "concise",
+                "examples/legacy_training_migrated.py"])
+    found = [line.split(": ")[0].split(":")[1:] + [line.split(": ", 1)[1].split()[0]]
+             for line in done.stdout.splitlines() if ": LV" in line]
+    assert found == [["6", "28", "LV102"], ["48", "10", "LV101"], ["48", "22", "LV103"],
+                     ["49", "9", "LV114"]]
+
+
+def test_check_reports_the_legacy_script_and_passes_the_modern_ones():
     legacy = run([*CLI, "check", "--no-cache", "--output-format", "concise",
                   "examples/legacy_training.py"])
     assert legacy.returncode == 1, legacy.stderr
     for code in ("LV101", "LV102", "LV103", "LV104", "LV113", "LV114", "LV116"):
         assert code in legacy.stdout, code
-    for name in ("legacy_training_migrated.py", "seed_modern.py"):
+    for name in ("legacy_training_modern.py", "seed_modern.py"):
         clean = run([*CLI, "check", "--no-cache", f"examples/{name}"])
         assert clean.returncode == 0, clean.stdout + clean.stderr
 
 
 def test_check_reports_the_article_code():
-    if not _linter_landed():
-        pytest.skip("lint checkers not landed yet")
     done = run([*CLI, "check", "--no-cache", "--output-format", "concise",
                 "examples/seed_legacy.py"])
     assert done.returncode == 1
@@ -172,7 +178,6 @@ def test_legacy_suite_fails_on_stock_torch():
 
 
 def test_legacy_suite_passes_with_the_plugin():
-    needs("legacy_variable.pytest_plugin")
     done = python("-m", "pytest", "-q", "-p", "no:cacheprovider", "--legacy-variable",
                   "examples/legacy_suite")
     assert done.returncode == 0, done.stdout + done.stderr
