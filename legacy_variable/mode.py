@@ -46,9 +46,9 @@ built from narrow patches that cost only when the legacy thing is touched:
 Scope and threads: the patches are process-wide while the mode is on (entered in any
 thread, they act in all threads); diagnostics are attributed to the caller's frame in
 whichever thread runs. Nothing here relies on torch's thread-local mode stack. DataLoader
-worker *processes* inherit the patches when forked (Linux default) but their diagnostics
-are emitted in the worker process and do not reach the parent's report; with ``spawn``
-workers start without the mode.
+worker *processes* inherit the patches when forked (Linux default); their diagnostics are
+emitted in the worker, and ``legacy-variable run`` collects them through a per-process
+spool file (see ``runner.py``); with ``spawn`` workers start without the mode.
 
 Outside the mode every patched attribute is the identical original object again.
 """

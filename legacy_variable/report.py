@@ -42,9 +42,7 @@ class RuleSummary:
     def linter_fix(self) -> str:
         """What ``legacy-variable check --fix`` can do for this rule's sites."""
         rule = self.rule
-        if rule is None or not rule.static:
-            return _rules.FIX_NONE
-        return rule.fix
+        return rule.check_fix if rule is not None else _rules.FIX_NONE
 
 
 def summarize(diagnostics: Iterable[Diagnostic]) -> list[RuleSummary]:

@@ -86,6 +86,12 @@ class Rule:
     def fixable(self) -> bool:
         return self.fix != FIX_NONE
 
+    @property
+    def check_fix(self) -> str:
+        """What ``legacy-variable check --fix`` can do for this rule's sites: its fix when
+        the linter detects the rule, FIX_NONE for runtime-only rules (nothing to edit)."""
+        return self.fix if self.static else FIX_NONE
+
     def explain(self) -> str:
         """The rule page: ruff's structure, in Markdown."""
         faces = " and ".join(sorted(self.faces))

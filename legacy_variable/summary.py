@@ -66,10 +66,8 @@ class RuleRow:
 def fix_by_check(code: str) -> str:
     """How ``legacy-variable check --fix`` fixes ``code``: "safe", "sometimes", "unsafe" or ""."""
     rule = _rules.RULES.get(code)
-    # A runtime-only rule has no static checker, so there is nothing for --fix to edit.
-    if rule is None or not rule.fixable or not rule.static:
-        return ""
-    return rule.fix
+    fix = rule.check_fix if rule is not None else _rules.FIX_NONE
+    return "" if fix == _rules.FIX_NONE else fix
 
 
 class Tally:

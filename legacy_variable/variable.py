@@ -97,6 +97,10 @@ _state = _diagnostics._state
 #: hook(data, result, requires_grad, volatile, frame) -> result. None outside the mode.
 _mode_hook = None
 _getframe = sys._getframe
+_VOLATILE_IN_MODE = (
+    "`volatile=` has no effect on stock PyTorch since 0.4 (the graph is still built); legacy "
+    "mode restores 0.3's meaning here (no graph); migrate to `with torch.no_grad():`"
+)
 
 
 class VariableMeta(type):
@@ -165,7 +169,12 @@ class VariableMeta(type):
                 return result
             site_seen[key] = code_object
         for code in codes:
-            emit(code, frame=frame)
+            if code == "LV103" and _mode_hook is not None:
+                # Under legacy mode the flag does take effect: say so, or the catalog's
+                # "has no effect" would be wrong at this very line.
+                emit(code, _VOLATILE_IN_MODE, frame=frame)
+            else:
+                emit(code, frame=frame)
         return result
 
 

@@ -174,3 +174,23 @@ def test_cached_diagnostics_round_trip_exactly():
     assert list(vars(rebuilt)) == list(vars(original))  # same field order
     plain = Diagnostic("LV105", "m", "a.py", 1, 1)
     assert cache_module.unpack(cache_module.pack(plain), "b.py") == Diagnostic("LV105", "m", "b.py", 1, 1)
+
+
+def test_a_report_from_a_worker_arrives_whole_with_its_diagnostics_packed():
+    import pickle
+
+    from legacy_variable.diagnostics import Diagnostic, Edit, Fix
+    from legacy_variable.lint.engine import FileReport
+
+    diagnostics = [
+        Diagnostic("LV105", "m", "a.py", 1, 8, 1, 13, Fix((Edit("non_blocking", 1, 8, 1, 13),), "safe", "Rename")),
+        Diagnostic("LV201", "n", "a.py", 2, 1, related=(("wrap_site", "a.py:2"),)),
+    ]
+    report = FileReport("a.py", "pkg/a.py", diagnostics, {"LV101": 1}, None, None, False, b"d" * 16)
+    arrived = pickle.loads(pickle.dumps(report))
+    assert arrived == report
+    assert arrived.packed == tuple(cache_module.pack(d) for d in diagnostics)
+    # A diagnostic about another path (none today) travels as itself.
+    other = FileReport("a.py", "a.py", [Diagnostic("LV002", "m", "b.py", 1, 1)])
+    arrived = pickle.loads(pickle.dumps(other))
+    assert arrived == other and not hasattr(arrived, "packed")
