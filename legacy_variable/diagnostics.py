@@ -178,6 +178,8 @@ class _State:
         # Fast-path memo for hot call sites (e.g. the Variable shim): keys chosen by the
         # caller, cleared with ``seen``.
         self.site_seen: dict[tuple, object] = {}
+        #: The last hot site that hit ``site_seen`` (code object, f_lasti, codes).
+        self.last_site: tuple = (None, -1, None)
         self.collectors: list[Collector] = []
 
 
@@ -203,6 +205,7 @@ def configure(action: str | None = None) -> str:
         with _state.lock:
             _state.seen.clear()
             _state.site_seen.clear()
+            _state.last_site = (None, -1, None)
     return previous
 
 

@@ -43,6 +43,9 @@ _compiler_state = (
 _Tensor = torch.Tensor
 
 
+_INTEGER_REQUIRES_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+
+
 def _make(data=None, requires_grad=False, volatile=False, _grad_fn=None, name=None):
     """Stock semantics of the legacy constructor, in Python."""
     # operator.index reproduces the C parser: True/False/1/0 pass, 'yes' and None raise
@@ -60,9 +63,7 @@ def _make(data=None, requires_grad=False, volatile=False, _grad_fn=None, name=No
         result = torch.empty(0)
     elif isinstance(data, _Tensor):
         if requires_grad and not (data.is_floating_point() or data.is_complex()):
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients"
-            )
+            raise RuntimeError(_INTEGER_REQUIRES_GRAD)
         result = data.detach()
     elif hasattr(data, "detach") and hasattr(data, "requires_grad_"):
         # torch.fx.Proxy and similar tracing stand-ins: trace the same two ops.
@@ -127,13 +128,17 @@ class VariableMeta(type):
             and not rest
             and not extra
             and isinstance(data, _Tensor)
-            and (not requires_grad or data.is_floating_point() or data.is_complex())
         ):
             # The hot path (a tensor and plain bool flags), inlined: the per-call budget
             # is twice stock's ~0.3 us.
             result = data.detach()
             if requires_grad:
-                result.requires_grad_(True)
+                try:
+                    result.requires_grad_(True)
+                except RuntimeError:
+                    # An integer tensor: stock raises this, with its own wording.
+                    emit("LV208", frame=frame)
+                    raise RuntimeError(_INTEGER_REQUIRES_GRAD) from None
             if data.requires_grad:
                 if not requires_grad:
                     codes = _WRAP_DETACHING
@@ -160,14 +165,23 @@ class VariableMeta(type):
         # nobody counts occurrences, so skip the frame walk and warning machinery.
         state = _state
         if state.action == "once" and not state.collectors:
+            code_object = frame.f_code
+            lasti = frame.f_lasti
+            # A loop calls from one site again and again: identity checks against the
+            # last site cost less than building and hashing a key. One tuple, swapped
+            # atomically, so threads never see a mixed entry.
+            last = state.last_site
+            if last[0] is code_object and last[1] == lasti and last[2] is codes:
+                return result
             # id() because hashing a code object is slow (~0.6 us); the dict keeps the
             # code object alive, so its id cannot be reused by another one.
-            code_object = frame.f_code
-            key = (id(code_object), frame.f_lasti, codes)
+            key = (id(code_object), lasti, codes)
             site_seen = state.site_seen
             if key in site_seen:
+                state.last_site = (code_object, lasti, codes)
                 return result
             site_seen[key] = code_object
+            state.last_site = (code_object, lasti, codes)
         for code in codes:
             if code == "LV103" and _mode_hook is not None:
                 # Under legacy mode the flag does take effect: say so, or the catalog's
