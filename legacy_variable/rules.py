@@ -261,7 +261,8 @@ _RULES: list[Rule] = [
     Rule(
         code="LV104",
         name="scalar-data-index",
-        message="indexing a 0-dim result with `[0]` raises on modern PyTorch; use `.item()`",
+        message="indexing {subject} with `[0]` {outcome}; use `.item()` for a Python number",
+        defaults={"subject": "a 0-dim result", "outcome": "raises on modern PyTorch"},
         what=(
             "`loss.data[0]`, `loss[0]` and similar `[0]` indexing of losses and full "
             "reductions."

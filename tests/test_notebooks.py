@@ -522,7 +522,7 @@ def test_full_format_shows_the_cell_and_its_line(project, capsys):
     save(rich_notebook(), project / "nb.ipynb")
     _, out, _ = check(capsys, "--select", "LV104", "nb.ipynb")
     assert out.startswith(
-        "LV104 [*] indexing a 0-dim result with `[0]` raises on modern PyTorch; use `.item()`\n"
+        "LV104 [*] indexing a 0-dim result with `[0]` raises on modern PyTorch; use `.item()` for a Python number\n"
         " --> nb.ipynb:cell 4:2:17\n"
         "  |\n"
         "2 | print('loss é', loss.data[0])\n"

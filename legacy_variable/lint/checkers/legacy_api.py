@@ -46,9 +46,21 @@ def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | N
         return
     loss_named = receiver_name is not None and fact.kind == UNKNOWN \
         and _LOSS_NAME.match(receiver_name) is not None
+    if receiver.__class__ is ast.Attribute and receiver.attr in _PARAMETER_ATTRS:
+        # ``layer.weight.data[0]`` / ``layer.bias.data[0]``: module parameters have at least
+        # one dimension, so this is a row or an element -- correct modern code.
+        return
     if (through_data and ctx.imports_torch) or loss_named:
-        # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix.
-        ctx.add(sm.diagnostic("LV104", node, None))
+        # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix, and the message says
+        # only what the evidence allows.
+        ctx.add(sm.diagnostic("LV104", node, None, **_UNKNOWN_SHAPE))
+
+
+_PARAMETER_ATTRS = frozenset({"weight", "bias"})
+_UNKNOWN_SHAPE = {
+    "subject": "a tensor of unknown shape",
+    "outcome": "raises if it is 0-dim (losses and full reductions are, since PyTorch 0.4)",
+}
 
 
 # ---------------------------------------------------------------------------- LV105
