@@ -234,6 +234,15 @@ def _is_library_frame(filename: str) -> bool:
     return False
 
 
+def display_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel
+
+
 def user_frame(start=None):
     """The first frame outside this package (and registered library dirs)."""
     frame = start if start is not None else sys._getframe(1)
@@ -309,7 +318,9 @@ def emit(
     """Report rule ``code`` at the user's line (the first frame outside library code).
 
     ``message`` overrides the catalog template; otherwise ``values`` fill it. Returns the
-    Diagnostic (also when the warning itself was suppressed by the policy).
+    Diagnostic (also when the warning itself was suppressed by the policy), or None when
+    nothing was recorded: no user frame, or a site already warned under ``once`` with no
+    collector listening.
     """
     frame = user_frame(frame if frame is not None else sys._getframe(1))
     if frame is None:

@@ -56,18 +56,6 @@ _ORIG_NLL_LOSS = F.nll_loss
 _ORIG_CROSS_ENTROPY = F.cross_entropy
 _ORIG_LOAD = torch.load
 
-#: Every attribute this module replaces while legacy mode is on: (owner, name).
-PATCHED = [
-    (_Function, "__call__"),
-    (_TensorDataset, "__init__"),
-    (_Tensor, "dot"),
-    (torch, "dot"),
-    (F, "nll_loss"),
-    (F, "cross_entropy"),
-    (torch, "load"),
-]
-
-
 def _mode():
     # mode imports this module; the reverse import is deferred to call time.
     from . import mode
@@ -449,7 +437,8 @@ def _load(f, *args, **kwargs):
             _trust.loads.append(name or "<stream>")
         if position is not None:
             f.seek(position)
-        return _ORIG_LOAD(f, *args, weights_only=False, **kwargs)
+        # `weights_only=None` spelled out by the caller is still torch's default: replace it.
+        return _ORIG_LOAD(f, *args, **{**kwargs, "weights_only": False})
 
 
 _load.__doc__ = _ORIG_LOAD.__doc__
@@ -487,17 +476,25 @@ def _register_for_torchscript() -> None:
         pass
 
 
+_REPLACEMENTS = (
+    (_Function, "__call__", _function_call),
+    (_TensorDataset, "__init__", _tensor_dataset_init),
+    (_Tensor, "dot", _tensor_dot),
+    (torch, "dot", _torch_dot),
+    (F, "nll_loss", _nll_loss),
+    (F, "cross_entropy", _cross_entropy),
+    (torch, "load", _load),
+)
+#: Every attribute this module replaces while legacy mode is on: (owner, name).
+PATCHED = [(owner, name) for owner, name, _ in _REPLACEMENTS]
+
+
 def apply(patches) -> None:
     """Install this module's patches through mode's reversible ``_Patches``."""
     _vectors.ensure()
     _register_for_torchscript()
-    patches.set(_Function, "__call__", _function_call)
-    patches.set(_TensorDataset, "__init__", _tensor_dataset_init)
-    patches.set(_Tensor, "dot", _tensor_dot)
-    patches.set(torch, "dot", _torch_dot)
-    patches.set(F, "nll_loss", _nll_loss)
-    patches.set(F, "cross_entropy", _cross_entropy)
-    patches.set(torch, "load", _load)
+    for owner, name, replacement in _REPLACEMENTS:
+        patches.set(owner, name, replacement)
 
 
 def clear() -> None:

@@ -45,7 +45,8 @@ built from narrow patches that cost only when the legacy thing is touched:
 
 Scope and threads: the patches are process-wide while the mode is on (entered in any
 thread, they act in all threads); diagnostics are attributed to the caller's frame in
-whichever thread runs. Nothing here relies on torch's thread-local mode stack. DataLoader
+whichever thread runs. Nothing but the opt-in ``trace_ops`` (:class:`OpProvenanceMode`)
+relies on torch's thread-local mode stack. DataLoader
 worker *processes* inherit the patches when forked (Linux default); their diagnostics are
 emitted in the worker, and ``legacy-variable run`` collects them through a per-process
 spool file (see ``runner.py``); with ``spawn`` workers start without the mode.
@@ -69,7 +70,7 @@ import torch
 
 from . import legacy_compat as _compat
 from . import variable as _variable
-from .diagnostics import LegacyVariableWarning, emit
+from .diagnostics import LegacyVariableWarning, _is_library_frame, display_path, emit
 
 __all__ = [
     "LegacyVolatileTensor",
@@ -86,17 +87,12 @@ _MISSING = object()
 # --------------------------------------------------------------------------- frames
 
 _WARNINGS_FILES = {warnings.__file__}
-_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _is_internal(filename: str) -> bool:
-    return (
-        filename.startswith(_TORCH_DIR)
-        or filename.startswith(_PACKAGE_DIR)
-        or filename.startswith("<frozen")
-        or filename in _WARNINGS_FILES
-    )
+    # diagnostics' library dirs (this package, and torch: registered by variable.py),
+    # plus warnings.py, which sits between torch's warn() and the showwarnmsg hook.
+    return _is_library_frame(filename) or filename in _WARNINGS_FILES
 
 
 def _user_caller(frame):
@@ -123,19 +119,11 @@ class _SiteFrame:
 
     @property
     def location(self) -> str:
-        return f"{_short_path(self.f_code.co_filename)}:{self.f_lineno}"
+        return f"{display_path(self.f_code.co_filename)}:{self.f_lineno}"
 
     @property
     def source(self) -> str:
         return linecache.getline(self.f_code.co_filename, self.f_lineno).strip()
-
-
-def _short_path(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
 
 
 def _name_in(frame, tensor) -> str | None:
@@ -814,7 +802,12 @@ def legacy_mode(install: bool = True, trace_ops: bool = False) -> Iterator[None]
     installed_here = install and not _variable.is_installed()
     if installed_here:
         _install_shim_only()
-    _activate()
+    try:
+        _activate()
+    except BaseException:
+        if installed_here:  # _activate undid its own patches; undo the shim too
+            _uninstall_shim_only()
+        raise
     ops = OpProvenanceMode() if trace_ops else None
     try:
         if ops is None:
@@ -833,13 +826,9 @@ def _install_shim_only() -> None:
 
 
 def _uninstall_shim_only() -> None:
-    # variable.uninstall() also turns off a global enablement; keep that one.
-    was_global = _activation.globally
-    _activation.globally = False
-    try:
-        _variable.uninstall()
-    finally:
-        _activation.globally = was_global
+    # Not variable.uninstall(): that also ends a global enablement, which must outlive
+    # this block.
+    _variable._uninstall_shim()
 
 
 def enable_globally() -> None:

@@ -11,9 +11,11 @@ filters say (legacy suites often carry ``ignore::DeprecationWarning``, and
 ``-W error::...`` turns a warning into an exception that is never "recorded"), and it is
 local to the process that ran the test, so under pytest-xdist -- which also forwards
 warnings to the controller -- nothing is counted twice: workers hand their tally over
-through ``workeroutput`` and only the controller reports. A consequence users may want:
-``-W ignore::legacy_variable.LegacyVariableWarning`` empties pytest's own warnings
-summary while this plugin's table and gate still see everything.
+through ``workeroutput`` and only the controller reports (code outside any test --
+conftest.py, module bodies -- runs in every worker, so it is merged once, not summed).
+A consequence users may want: ``-W ignore::legacy_variable.LegacyVariableWarning``
+empties pytest's own warnings summary while this plugin's table and gate still see
+everything.
 
 Allow-lists are decided where the diagnostic fires (global list, plus the running test's
 ``@pytest.mark.legacy_variable(allow=[...])``, class and module marks included); code run
@@ -375,7 +377,7 @@ class _XdistController:
         # A crashed worker may have no output; its tests are reported as failures anyway.
         payload = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
         if state is not None and payload:
-            state.recorder.tally.merge_payload(payload)
+            state.recorder.tally.merge_payload(payload, outside_tests_once=True)
 
 
 # --------------------------------------------------------------------------- fixture

@@ -1,29 +1,20 @@
 """Summaries of runtime diagnostics: the ``legacy-variable run`` report.
 
-Usable without the runner (e.g. by the pytest plugin): give it the diagnostics a
-``Collector`` gathered. No torch import.
+Usable without the runner: give it the diagnostics a ``Collector`` gathered. No torch
+import. (The pytest plugin summarises with ``summary.py`` instead.)
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import rules as _rules
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, display_path
 
 #: How many distinct locations the text report lists per rule.
 MAX_LOCATIONS = 3
-
-
-def _display_path(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
 
 
 @dataclass
@@ -109,7 +100,7 @@ def _format_summaries(diagnostics: Sequence[Diagnostic], program: str) -> str:
     for s in summaries:
         rule = s.rule
         name = rule.name if rule else s.code.lower()
-        where = ", ".join(f"{_display_path(p)}:{line}" for p, line in s.sites[:MAX_LOCATIONS])
+        where = ", ".join(f"{display_path(p)}:{line}" for p, line in s.sites[:MAX_LOCATIONS])
         more = len(s.sites) - MAX_LOCATIONS
         if more > 0:
             where += f" (+{more} more)"

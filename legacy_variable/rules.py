@@ -401,10 +401,13 @@ _RULES: list[Rule] = [
         example="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.type(torch.FloatTensor)\n",
         use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to('cpu', torch.float32)\n",
         fix_safety=(
-            "Safe for CPU types: `.type(torch.FloatTensor)` becomes "
+            "Safe for CPU types on a receiver known to be a tensor (made by a factory or an "
+            "op in the same scope): `.type(torch.FloatTensor)` becomes "
             "`.to('cpu', torch.float32)` (the legacy type also names the CPU, so a CUDA "
             "tensor moved back to the host); both return `self` when nothing changes, "
-            "and both are differentiable. CUDA types are rewritten to `.to(dtype, "
+            "and both are differentiable. On any other receiver the same fix is unsafe: it "
+            "may be an `nn.Module`, whose `.type` also casts integer buffers such as "
+            "BatchNorm's `num_batches_tracked` while `.to` keeps them int64. CUDA types are rewritten to `.to(dtype, "
             "device='cuda')`, which is unsafe: the original also moved a CPU tensor to "
             "the *current* CUDA device and kept a CUDA tensor where it was."
         ),
@@ -1099,7 +1102,7 @@ _RULES: list[Rule] = [
             "backward silently uses the edited values. In the example `exp` saved its "
             "result, which the clamp overwrote: torch 2.13 gives `x.grad == "
             "tensor([2., 2., 2.])` where the true gradient of the clamped output is "
-            "`tensor([0., 0., 0.])`. The same edit through `x.detach()` would raise "
+            "`tensor([0., 0., 0.])`. The same edit through `y.detach()` would raise "
             "`RuntimeError: one of the variables needed for gradient computation has "
             "been modified by an inplace operation: …` instead."
         ),

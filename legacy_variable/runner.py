@@ -123,8 +123,7 @@ def run(
     stderr=None,
 ) -> int:
     """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
-    from . import diagnostics, legacy_compat, report
-    from . import variable
+    from . import diagnostics, legacy_compat, report, variable
 
     stderr = stderr if stderr is not None else sys.stderr
     program = module if module else script
@@ -142,7 +141,7 @@ def run(
     trusted_before = legacy_compat.trust_pickles(trust_pickles)
     with collector:
         variable.install(mode=True)
-        ops = _trace_ops_everywhere() if trace_ops else None
+        ops = _OpsEverywhere() if trace_ops else None
         try:
             if module:
                 sys.argv = [module, *args]  # runpy replaces argv[0] with the module's file
@@ -282,10 +281,6 @@ class _OpsEverywhere:
         if self.original is not None:
             threading.Thread._bootstrap_inner = self.original
         self.mode.__exit__(None, None, None)
-
-
-def _trace_ops_everywhere() -> _OpsEverywhere:
-    return _OpsEverywhere()
 
 
 def _set_path0(path: str) -> None:

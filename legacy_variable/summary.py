@@ -1,6 +1,6 @@
 """Runtime diagnostics aggregated per rule: the pytest plugin's summary, gate and report.
 
-No pytest and no torch here, so ``legacy-variable run``'s report can reuse it.
+No pytest and no torch here: plain data and text, testable without a pytest run.
 
 A ``Tally`` keeps one counter per distinct occurrence site -- (test, allowed, code, file,
 line, column, message) -- rather than one object per occurrence: a legacy training loop
@@ -104,17 +104,28 @@ class Tally:
         else:
             slot[1] += count
 
-    def merge(self, entries: Iterable[Entry]) -> None:
-        for entry in entries:
-            self.add(entry.diagnostic, test=entry.test, allowed=entry.allowed, count=entry.count)
-
     # -- transport (execnet-serialisable builtins only)
 
     def to_payload(self) -> list[dict]:
         return [entry.to_json() for entry in self.entries()]
 
-    def merge_payload(self, payload: Iterable[dict]) -> None:
-        self.merge(Entry.from_json(item) for item in payload)
+    def merge_payload(self, payload: Iterable[dict], *, outside_tests_once: bool = False) -> None:
+        """Add another process's tally.
+
+        ``outside_tests_once`` is for pytest-xdist: every worker imports conftest.py and
+        collects every test module (and the controller imports conftest.py too), so a
+        site reached outside any test is kept at the largest count any process saw --
+        the serial run's count -- instead of the sum.
+        """
+        for item in payload:
+            entry = Entry.from_json(item)
+            count = entry.count
+            if outside_tests_once and entry.test is None:
+                slot = self._sites.get(self._key(entry.diagnostic, None, entry.allowed))
+                count -= slot[1] if slot else 0
+                if count <= 0:
+                    continue
+            self.add(entry.diagnostic, test=entry.test, allowed=entry.allowed, count=count)
 
     # -- queries
 
@@ -224,16 +235,23 @@ def format_summary(
     lines = _table(header, body, right)
 
     sites = tally.call_sites()
-    fixable = {site for site in sites if fix_by_check(site[0])}
-    unsafe = {site for site in fixable if fix_by_check(site[0]) == _rules.FIX_UNSAFE}
+    by_fix = {fix: 0 for fix in (_rules.FIX_SAFE, _rules.FIX_SOMETIMES, _rules.FIX_UNSAFE)}
+    for site in sites:
+        fix = fix_by_check(site[0])
+        if fix in by_fix:
+            by_fix[fix] += 1
     n_tests = len(tally.tests())
     lines.append(
         f"{tally.total} legacy diagnostic{'s' if tally.total != 1 else ''} at "
         f"{len(sites)} call site{'s' if len(sites) != 1 else ''} in "
         f"{n_tests} test{'s' if n_tests != 1 else ''}"
     )
-    hint = f"{len(fixable)} of them auto-fixable with `legacy-variable check --fix`"
-    if unsafe:
-        hint += f" ({len(unsafe)} only with --unsafe-fixes)"
+    # A "sometimes" rule is fixed safely only in the forms the linter can prove, so its
+    # sites are not promised as auto-fixable (the wording of `legacy-variable run`'s report).
+    hint = f"{by_fix[_rules.FIX_SAFE]} of them auto-fixable with `legacy-variable check --fix`"
+    if by_fix[_rules.FIX_SOMETIMES]:
+        hint += f", {by_fix[_rules.FIX_SOMETIMES]} more where the linter can prove it safe"
+    if by_fix[_rules.FIX_UNSAFE]:
+        hint += f", {by_fix[_rules.FIX_UNSAFE]} more with --unsafe-fixes"
     lines.append(hint)
     return lines

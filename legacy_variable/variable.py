@@ -12,6 +12,7 @@ and it tells the user *which* legacy trap a call falls into (rule codes from
 from __future__ import annotations
 
 import operator
+import os
 import sys
 import threading
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from . import diagnostics as _diagnostics
 from .diagnostics import add_skipped_prefix, emit
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
-add_skipped_prefix(__import__("os").path.dirname(torch.__file__))
+add_skipped_prefix(os.path.dirname(torch.__file__))
 
 _STOCK_VARIABLE = torch.autograd.variable.Variable if hasattr(
     torch.autograd.variable, "Variable"
@@ -262,7 +263,16 @@ def install(mode: bool = False) -> None:
 
 
 def uninstall() -> None:
-    """Restore the original objects exactly. Idempotent."""
+    """Restore the original objects exactly, and end ``install(mode=True)``'s legacy mode.
+    Idempotent."""
+    _uninstall_shim()
+    mode_module = sys.modules.get("legacy_variable.mode")
+    if mode_module is not None and hasattr(mode_module, "disable_globally"):
+        mode_module.disable_globally()
+
+
+def _uninstall_shim() -> None:
+    """The shim part of ``uninstall()``: a global legacy mode is left as it is."""
     with _installation.lock:
         saved = _installation.saved
         if saved is not None:
@@ -275,18 +285,22 @@ def uninstall() -> None:
                 else:
                     setattr(target, attr, original)
             _installation.saved = None
-    mode_module = sys.modules.get("legacy_variable.mode")
-    if mode_module is not None and hasattr(mode_module, "disable_globally"):
-        mode_module.disable_globally()
 
 
 @contextmanager
 def installed(mode: bool = False) -> Iterator[None]:
-    """``with installed():`` -- the shim for the block; restores what was there before."""
+    """``with installed():`` -- the shim (and with ``mode=True`` legacy mode) for the
+    block; restores what was there before, a global legacy mode included."""
     was_installed = is_installed()
-    install(mode=mode)
+    install()
     try:
-        yield
+        if mode:
+            from .mode import legacy_mode
+
+            with legacy_mode(install=False):
+                yield
+        else:
+            yield
     finally:
         if not was_installed:
-            uninstall()
+            _uninstall_shim()

@@ -35,7 +35,7 @@ SNIPPETS = [
     "w = torch.empty(3, 3)\ntorch.manual_seed(0)\nnn.init.xavier_uniform(w)\nresult = w\n",
     "x = torch.ones(3, requires_grad=True)\n(x * 2).sum().backward(retain_variables=True)\nresult = x.grad\n",
     "x = torch.ones(3, requires_grad=True)\n(x * 2).sum().backward()\nx.grad.data.zero_()\nresult = x.grad\n",
-    "x = torch.ones(3, requires_grad=True)\nresult = x.numpy() if False else (x * 2).detach()\n",
+    "x = torch.ones(3, requires_grad=True)\nresult = torch.from_numpy(x.numpy())\n",
     "x = torch.ones(3)\nx.require_grad = True\nresult = x.requires_grad\n",
     "result = isinstance(torch.ones(1), Variable)\n",
     "loss = F.mse_loss(torch.ones(3), torch.zeros(3))\nresult = loss.data[0]\n",
@@ -80,3 +80,25 @@ def test_safe_fix_keeps_the_result(snippet):
         assert before is False and after is True  # the typo fixed: the intent now holds
         return
     assert _same(before, after), (fixed, before, after)
+
+
+# Data that keeps a graph when an argument has one: dropping the wrapper would keep it too,
+# so no safe fix may drop it (``Variable`` detaches).
+GRAPH_CARRYING_WRAPS = [
+    "mu = torch.zeros(3, requires_grad=True)\nresult = Variable(torch.normal(mu, 1.0))\n",
+    "p = torch.full((3,), 0.5, requires_grad=True)\nresult = Variable(torch.bernoulli(p))\n",
+    "mu = torch.ones(3, requires_grad=True)\nresult = Variable(torch.zeros(3).copy_(mu))\n",
+    "w = torch.tensor(2.0, requires_grad=True)\nresult = Variable(torch.zeros(3).fill_(w))\n",
+]
+
+
+@pytest.mark.parametrize("snippet", GRAPH_CARRYING_WRAPS)
+def test_safe_fixes_keep_the_detach_of_graph_carrying_data(snippet):
+    source = HEAD + "torch.manual_seed(0)\n" + snippet
+    fixed = fix_source(source)
+    assert _same(_run(source), _run(fixed)), fixed
+
+
+def test_literal_arguments_keep_the_safe_unwrap():
+    source = HEAD + "result = Variable(torch.zeros(3).fill_(2.0))\n"
+    assert "Variable(" not in fix_source(source)

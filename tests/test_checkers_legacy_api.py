@@ -73,6 +73,18 @@ def test_data_index_needs_torch_in_the_module():
     assert found("def f(obj):\n    return obj.data[0]\n") == []
 
 
+@pytest.mark.parametrize("index", ["(0)", " ( 0 ) ", "0 "])
+def test_zero_dim_index_fix_finds_the_bracket(index):
+    body = f"loss = F.mse_loss(a, b)\nv = loss [{index}]\n"
+    assert _fixed(body) == "loss = F.mse_loss(a, b)\nv = loss.item()\n"
+
+
+def test_zero_dim_index_across_lines_is_reported_without_a_fix():
+    (d,) = [d for d in check(TORCH + "loss = F.mse_loss(a, b)\nv = loss[  # first\n    0]\n",
+                             dedent=False) if d.code == "LV104"]
+    assert d.fix is None
+
+
 # ---------------------------------------------------------------- LV105
 def test_async_dict_unpacking():
     body = "x = x.cuda(**{'async': True})\n"
@@ -139,7 +151,12 @@ def test_legacy_constructor_alias_and_negatives():
 def test_type_cast():
     body = "y = x.type(torch.LongTensor)\n"
     assert found(TORCH + body, "LV108") == [("LV108", 4, 5)]
-    assert _fixed(body) == "y = x.to('cpu', torch.int64)\n"
+    # ``x`` may be an nn.Module (whose ``.type`` also casts integer buffers): unsafe.
+    assert _fixed(body) == body
+    assert _fixed(body, unsafe=True) == "y = x.to('cpu', torch.int64)\n"
+    assert _fixed("y = torch.zeros(2).type(torch.LongTensor)\n") == (
+        "y = torch.zeros(2).to('cpu', torch.int64)\n"
+    )
     cuda = [d for d in check(TORCH + "y = x.type(torch.cuda.FloatTensor)\n")][0]
     assert cuda.fix.applicability == "unsafe"
     assert _fixed("y = x.type(torch.cuda.FloatTensor)\n", unsafe=True) == "y = x.to('cuda', torch.float32)\n"

@@ -215,6 +215,19 @@ def test_require_grad_read_or_keyword_is_not_lv206():
     assert _codes("import torch\nv = x.require_grad\n", "LV206") == []
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        # A user class's own flag, perhaps read in another module.
+        "import torch\nclass Layer:\n    def __init__(self):\n        self.require_grad = True\n",
+        # Not a torch module at all.
+        "import tensorflow as tf\nx.require_grad = True\n",
+    ],
+)
+def test_require_grad_store_that_is_not_the_typo(source):
+    assert _codes(source, "LV206") == []
+
+
 # ---------------------------------------------------------------- LV207
 def test_numpy_on_requires_grad():
     source = "import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\na = x.numpy()\nb = y.numpy()\n"

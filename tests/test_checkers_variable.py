@@ -179,10 +179,18 @@ def test_import_kept_while_used():
          "x = 1\n  # legacy\ny = 2\n"),
         ("def f():\n    from torch.autograd import Variable\n    return 1\n",
          "def f():\n    return 1\n"),
+        ("for i in x:\n    pass\nelse:\n    from torch.autograd import Variable\n",
+         "for i in x:\n    pass\nelse:\n    pass\n"),
     ],
 )
 def test_unused_import_is_removed_safely(before, after):
     assert fix_source(before) == after
+
+
+def test_deleted_import_is_kept():
+    source = "from torch.autograd import Variable\ndel Variable\n"
+    (d,) = check(source)
+    assert d.fix is None
 
 
 def test_import_in_package_init_is_an_unsafe_removal():

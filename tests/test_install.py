@@ -63,6 +63,22 @@ def test_installed_context_manager_restores_and_nests():
     assert all(a is b for a, b in zip(_places(), originals))
 
 
+def test_installed_leaves_a_global_legacy_mode_as_it_found_it():
+    from legacy_variable import mode as lv_mode
+
+    lv_mode.enable_globally()
+    try:
+        with installed():
+            pass
+        assert lv_mode.active()  # the block's exit did not end the global mode
+    finally:
+        lv_mode.disable_globally()
+    install()
+    with installed(mode=True):
+        assert lv_mode.active()
+    assert is_installed() and not lv_mode.active()  # shim was there before; mode was not
+
+
 def test_unmodified_legacy_import_gets_the_shim():
     with installed():
         from torch.autograd import Variable as V1

@@ -159,6 +159,26 @@ def test_a_damaged_cache_file_is_ignored_and_replaced(project, capsys, fake):
     assert set(entries(project)) == {"a.py"}
 
 
+def test_a_related_site_names_the_file_as_the_current_run_does(project, capsys, monkeypatch):
+    from legacy_variable.diagnostics import Diagnostic
+
+    def check_module(tree, source, path):
+        return [Diagnostic("LV203", "m", path, 2, 1, related=(("wrap_site", f"{path}:1"),))]
+
+    monkeypatch.setattr(checkers, "check_module", check_module)
+    (project / "pkg").mkdir()
+    write_old(project / "pkg" / "a.py", "x = 1\ny = 2\n")
+
+    def notes() -> list[str]:
+        main(["check", "."])
+        return [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+
+    assert notes() == ["note: wrap site: pkg/a.py:1"]
+    monkeypatch.chdir(project / "pkg")
+    monkeypatch.setattr(checkers, "check_module", None)  # served by the cache, not checked
+    assert notes() == ["note: wrap site: a.py:1"]
+
+
 def test_cached_diagnostics_round_trip_exactly():
     from legacy_variable.diagnostics import Diagnostic, Edit, Fix
 

@@ -254,6 +254,21 @@ def test_symlinks_never_leave_the_tree_and_broken_ones_or_loops_are_reported(pro
     ]
 
 
+def test_a_broken_link_is_reported_for_any_linted_kind_of_file_only(project, capsys):
+    (project / "src").mkdir()
+    for name in ("nb.ipynb", "stub.pyi", "notes.txt"):
+        os.symlink(project / "missing", project / "src" / name)
+    code, lines = concise(capsys, "src")
+    assert code == 1
+    assert lines == [
+        "src/nb.ipynb:1:1: LV002 file skipped: broken symbolic link",
+        "src/stub.pyi:1:1: LV002 file skipped: broken symbolic link",
+    ]
+    # per-file-ignores reach what discovery reports, as they reach an unreadable file.
+    code, lines = concise(capsys, "--per-file-ignores", "src/nb.ipynb:LV002", "src")
+    assert lines == ["src/stub.pyi:1:1: LV002 file skipped: broken symbolic link"]
+
+
 # ------------------------------------------------------------- encodings, line endings
 
 

@@ -86,7 +86,7 @@ def test_pre_commit_hook_definition():
         "- id: legacy-variable",
         "  entry: legacy-variable check",
         "  language: python",
-        "  types_or: [python, pyi]",
+        "  types_or: [python, pyi, jupyter]",  # notebooks are linted too
         "  require_serial: false",
         "  args: []",
     ):

@@ -489,6 +489,17 @@ def test_malformed_notebooks_are_left_alone_by_fix(project, capsys):
     assert path.read_text() == '{"cells": [{"cell_type": "code", "source": 3}]}'
 
 
+def test_a_lone_surrogate_escape_in_a_cell_is_named_as_such(project, capsys):
+    # Valid JSON, but "\ud83d" alone is no character: the cell cannot be parsed as Python.
+    text = '{"cells": [{"cell_type": "code", "source": "s = \'\\ud83d\'"}]}'
+    path = project / "surrogate.ipynb"
+    path.write_text(text)
+    code, lines = concise(capsys, "--fix", "surrogate.ipynb")
+    assert code == 1
+    assert lines == ["surrogate.ipynb:cell 1:1:1: LV002 file skipped: not encodable as UTF-8: surrogates not allowed"]
+    assert path.read_text() == text
+
+
 # --------------------------------------------------------------------- discovery, outputs
 
 

@@ -48,6 +48,26 @@ def test_payload_round_trips_through_json_and_merges_like_one_process() -> None:
     assert controller.not_allowed() == {"LV101": 2, "LV201": 1}
 
 
+
+def test_xdist_merge_counts_code_outside_tests_once() -> None:
+    # conftest.py is imported by the controller and by every worker, and every worker
+    # collects every module: outside-test sites must keep the serial count, not a sum.
+    conftest, module_body = diag("LV101", 3, path="/suite/conftest.py"), diag("LV101", 3)
+    serial = Tally()
+    serial.add(conftest)
+    serial.add(module_body)
+    serial.add(diag("LV101", 9), test="t.py::a")
+    controller = Tally()
+    controller.add(conftest)  # the controller's own conftest import
+    workers = [Tally(), Tally()]
+    for worker in workers:
+        worker.add(conftest)
+        worker.add(module_body)
+    workers[0].add(diag("LV101", 9), test="t.py::a")
+    for worker in workers:
+        controller.merge_payload(worker.to_payload(), outside_tests_once=True)
+    assert controller.report() == serial.report()
+
 def test_report_items_are_linter_json_plus_test_count_allowed() -> None:
     tally = Tally()
     tally.add(diag("LV101", 3), test="t.py::a", allowed=True, count=2)
@@ -90,7 +110,8 @@ def test_table_and_hint() -> None:
         "LV202  detaching-wrap        1      1  unsafe     test_a.py:30",
         "LV203  grad-always-none      1      1  -          test_a.py:31",
         "7 legacy diagnostics at 6 call sites in 5 tests",
-        "5 of them auto-fixable with `legacy-variable check --fix` (1 only with --unsafe-fixes)",
+        "0 of them auto-fixable with `legacy-variable check --fix`, 4 more where the linter "
+        "can prove it safe, 1 more with --unsafe-fixes",
     ]
 
 

@@ -390,6 +390,18 @@ def test_trusting_pickles_is_an_explicit_opt_in(tmp_path):
     assert str(path) in legacy_compat.trusted_loads()
 
 
+def test_trusted_retry_replaces_an_explicit_default_weights_only(tmp_path):
+    model, path = _whole_model_checkpoint(tmp_path)
+    previous = legacy_variable.trust_pickles(True)
+    try:
+        with legacy_mode():
+            loaded = torch.load(path, weights_only=None)  # torch's default, spelled out
+    finally:
+        legacy_variable.trust_pickles(previous)
+    x = torch.randn(2, 3)
+    assert torch.equal(loaded(x), model(x))
+
+
 def _state_dict_bytes(model):
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)

@@ -11,8 +11,6 @@ import torch
 import legacy_variable
 from legacy_variable import LegacyVariableWarning, Variable, configure
 
-STOCK = torch.autograd.variable.Variable if hasattr(torch.autograd.variable, "Variable") else None
-
 
 @pytest.fixture(autouse=True)
 def _always():

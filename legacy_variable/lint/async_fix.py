@@ -35,7 +35,7 @@ def find_async_keywords(text: str, path: str) -> list[Diagnostic]:
     except (tokenize.TokenError, SyntaxError):
         return []
     diagnostics: list[Diagnostic] = []
-    # For each open bracket: is it the parameter list of a def (or a lambda's head)?
+    # For each open bracket: is it the parameter list of a def?
     brackets: list[bool] = []
     significant: list[tokenize.TokenInfo] = []
     message = RULES["LV105"].format()

@@ -57,8 +57,21 @@ def pack(diagnostic: Diagnostic) -> tuple:
         packed_fix,
         diagnostic.cell,
         diagnostic.noqa_row,
-        diagnostic.related,
+        _portable(diagnostic.related, diagnostic.path) if diagnostic.related else diagnostic.related,
     )
+
+
+# A related site names the file by its display path, which depends on the directory the
+# run starts from: cached without it (a leading NUL stands for it) and named again on use.
+def _portable(related: tuple, path: str) -> tuple:
+    prefix = path + ":"
+    return tuple(
+        (name, "\0" + value[len(path) :] if value.startswith(prefix) else value) for name, value in related
+    )
+
+
+def _located(related: tuple, path: str) -> tuple:
+    return tuple((name, path + value[1:] if value[:1] == "\0" else value) for name, value in related)
 
 
 def unpack(packed: tuple, path: str, _new=object.__new__) -> Diagnostic:
@@ -66,6 +79,8 @@ def unpack(packed: tuple, path: str, _new=object.__new__) -> Diagnostic:
     # frozen dataclasses' per-field object.__setattr__, several times faster. The values
     # were produced by Diagnostic itself, so nothing is bypassed that needed checking.
     code, message, line, column, end_line, end_column, fix, cell, noqa_row, related = packed
+    if related:
+        related = _located(related, path)
     if fix is not None:
         packed_edits, applicability, fix_message = fix
         edits = []

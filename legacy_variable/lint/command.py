@@ -119,8 +119,9 @@ def _check(args, settings, paths, cwd) -> int:
 
     reports: list[FileReport] = []
     for problem in found.problems:
-        if "LV002" in settings.selected:
-            report = FileReport(problem.path, relative(os.path.join(cwd, problem.path)))
+        rel = relative(os.path.join(cwd, problem.path))
+        if "LV002" in settings.codes_for(rel):  # as for a file that cannot be read
+            report = FileReport(problem.path, rel)
             report.diagnostics.append(problem)
             reports.append(report)
 

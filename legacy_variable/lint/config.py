@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .. import rules as _rules
+from .files import DEFAULT_INCLUDE
 
 SECTION = "legacy-variable"
 OUTPUT_FORMATS = ("full", "concise", "json", "github", "sarif")
@@ -87,7 +88,7 @@ class Settings:
     unsafe_fixes: bool
     output_format: str
     cache_dir: str
-    include: tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb")
+    include: tuple[str, ...] = DEFAULT_INCLUDE
 
     def fingerprint(self) -> str:
         """What the cached result of one file depends on, besides its content and path."""
@@ -295,8 +296,6 @@ def resolve(cli: Layer, paths: list[str], config_file: str | None = None, cwd: s
     exclude = list(last("exclude", list(DEFAULT_EXCLUDE)))
     for layer, _ in layers:
         exclude.extend(layer.extend_exclude)
-    from .files import DEFAULT_INCLUDE
-
     include = list(last("include", list(DEFAULT_INCLUDE)))
     for layer, _ in layers:
         include.extend(layer.extend_include)

@@ -120,7 +120,12 @@ def raw_diagnostics(text: str, path: str) -> tuple[list[Diagnostic], bool]:
 
 
 def _not_parsed(path: str, error: BaseException) -> Diagnostic:
-    detail = "source contains NUL bytes" if isinstance(error, ValueError) else "too deeply nested to parse"
+    if isinstance(error, UnicodeError):  # a lone surrogate: a notebook's "\ud83d" escape
+        detail = f"not encodable as UTF-8: {getattr(error, 'reason', error)}"
+    elif isinstance(error, ValueError):
+        detail = "source contains NUL bytes"
+    else:
+        detail = "too deeply nested to parse"
     code = "LV002" if isinstance(error, ValueError) else "LV001"
     return Diagnostic(code, RULES[code].format(detail=detail), path, 1, 1)
 
@@ -324,9 +329,10 @@ def run_jobs(jobs: list[tuple], options: Options) -> list[FileReport]:
         with warnings.catch_warnings():
             _quiet_parser_warnings()
             return [_process_paused(path, display, relative, options, data) for path, display, relative, data in jobs]
+    import importlib
     from concurrent.futures import ProcessPoolExecutor
 
-    from . import checkers  # noqa: F401  (imported once here: forked workers inherit it)
+    importlib.import_module(".checkers", __package__)  # once here: forked workers inherit it
 
     # Small chunks: the last one to finish leaves the other workers idle, and a chunk's
     # round trip costs far less than linting its files.

@@ -11,6 +11,7 @@ a loop or an unreadable directory is reported (LV002) instead of stopping the ru
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -303,7 +304,7 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()  # follows links
             except OSError as exc:
-                if exc.errno == 40:  # ELOOP: links to files that point at each other
+                if exc.errno == errno.ELOOP:  # links to files that point at each other
                     problem(path, "symbolic link loop")
                 continue
             real = None
@@ -311,8 +312,8 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
                 try:
                     os.stat(path)
                 except OSError as exc:
-                    if name.endswith(".py") or exc.errno == 40:  # ELOOP
-                        problem(path, "symbolic link loop" if exc.errno == 40 else "broken symbolic link")
+                    if exc.errno == errno.ELOOP or included(name, relative):
+                        problem(path, "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link")
                     continue
                 real = os.path.realpath(path)
                 if real != real_top and not real.startswith(real_top + os.sep):

@@ -91,10 +91,6 @@ class FixOutcome:
     #: code -> number of fixes applied.
     fixed: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def fixed_count(self) -> int:
-        return sum(self.fixed.values())
-
 
 def fix_to_fixed_point(
     text: str,

@@ -29,8 +29,6 @@ _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 #: does not let syntax errors be silenced either.
 UNSUPPRESSIBLE = frozenset({"LV001", "LV002"})
 
-ALL = None  # a blanket noqa
-
 
 @dataclass(frozen=True)
 class Suppressions:
@@ -71,16 +69,20 @@ def parse(text: str) -> Suppressions:
     if "# noqa" in lowered:
         starts = None
         if "\r" in text:
+            from bisect import bisect_right
+
             from .source import line_starts
 
             starts = line_starts(text)
+        # Matches come in order: rows are counted on from the previous one, not from the
+        # top (a file with a noqa on every line would otherwise scan quadratically).
+        row, counted = 1, 0
         for match in _INLINE.finditer(text):
             offset = match.start()
             if starts is None:
-                row = text.count("\n", 0, offset) + 1
+                row += text.count("\n", counted, offset)
+                counted = offset
             else:
-                from bisect import bisect_right
-
                 row = bisect_right(starts, offset)
             segment = match.group(0)
             if "\n" in segment or "\r" in segment:

@@ -17,7 +17,7 @@ class Context:
         self.diagnostics: list[Diagnostic] = []
         self._torch_names: dict[int, str | None] = {}
         self._imports_torch: bool | None = None
-        # id(Variable call) -> the call, for the dataflow rules.
+        # Every ``Variable(...)`` call with its scope: the dataflow rules follow them.
         self.variable_calls: list[tuple[ast.Call, Scope]] = []
         self._aliases: dict[str, frozenset[str]] | None = None
 
@@ -28,12 +28,8 @@ class Context:
         if self._aliases is None:
             self._aliases = {}
             module = self.index.module
-            counts: dict[str, int] = {}
             for event in module.events:
-                if event[1] in ("assign", "bind", "augassign"):
-                    counts[event[2]] = counts.get(event[2], 0) + 1
-            for event in module.events:
-                if event[1] != "assign" or counts[event[2]] != 1:
+                if event[1] != "assign" or len(module.binding_events(event[2])) != 1:
                     continue
                 types = _legacy_types(event[4], module)
                 if types:

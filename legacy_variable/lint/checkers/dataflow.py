@@ -226,8 +226,7 @@ def layer_weight_ndim(scope: Scope, name: str) -> int | None:
     owner = scope.owner(name)
     if owner is None:
         return None
-    values = [event[4] for event in owner.events
-              if event[2] == name and event[1] in ("assign", "bind", "augassign")]
+    values = [event[4] for event in owner.binding_events(name)]
     if len(values) != 1 or values[0].__class__ is not ast.Call:
         return None
     func = values[0].func
@@ -238,6 +237,13 @@ def layer_weight_ndim(scope: Scope, name: str) -> int | None:
 
 def _is_number(node: ast.AST) -> bool:
     return literal(node).__class__ in (int, float)
+
+
+def numeric_literal(node: ast.AST) -> bool:
+    """A number, or a (nested) list/tuple of numbers, written out in the source."""
+    if node.__class__ in (ast.List, ast.Tuple):
+        return all(numeric_literal(e) for e in node.elts)
+    return _is_number(node)
 
 
 class Classifier:

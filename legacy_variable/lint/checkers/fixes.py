@@ -89,10 +89,6 @@ class SourceMap:
     def between(self, start: tuple[int, int], end: tuple[int, int]) -> str:
         return self.source[self.offset(start) : self.offset(end)]
 
-    def shift(self, pos: tuple[int, int], chars: int) -> tuple[int, int]:
-        """The position ``chars`` characters after ``pos`` (negative: before), on the same line."""
-        return pos[0], pos[1] + chars
-
     # Edits.
     def replace(self, start, end, content: str) -> Edit:
         return Edit(content, start[0], start[1], end[0], end[1])

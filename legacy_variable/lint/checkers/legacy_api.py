@@ -35,13 +35,16 @@ def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | N
             # ``loss.data[0]`` -> ``loss.item()``: the dot stays, whatever parentheses precede it.
             edit = sm.replace(sm.attr_start(node.value), sm.end(node), "item()")
         else:
+            # The slice node starts inside any parentheses of its own (``x[(0)]``).
             bracket = sm.offset(sm.start(node.slice)) - 1
-            while sm.source[bracket] in " \t":
+            while sm.source[bracket] in " \t(":
                 bracket -= 1
-            while sm.source[bracket - 1] in " \t":  # ``x [0]``: the gap goes too
-                bracket -= 1
-            edit = sm.replace(sm.position(bracket), sm.end(node), ".item()")
-        fix = make_fix([edit], SAFE, "Use `.item()`")
+            edit = None
+            if sm.source[bracket] == "[":  # not past a comment or line break
+                while sm.source[bracket - 1] in " \t":  # ``x [0]``: the gap goes too
+                    bracket -= 1
+                edit = sm.replace(sm.position(bracket), sm.end(node), ".item()")
+        fix = make_fix([edit], SAFE, "Use `.item()`") if edit is not None else None
         ctx.add(sm.diagnostic("LV104", node, fix))
         return
     loss_named = receiver_name is not None and fact.kind == UNKNOWN \
@@ -130,10 +133,14 @@ def check_volatile_attributes(ctx: Context) -> None:
 # ---------------------------------------------------------------------------- LV206
 def check_require_grad_typo(ctx: Context) -> None:
     sm = ctx.sm
-    if ctx.index.require_grad_loads or not ctx.index.require_grad_stores:
+    if ctx.index.require_grad_loads or not ctx.index.require_grad_stores \
+            or not ctx.imports_torch:
         # The module reads ``.require_grad`` too: it is the author's own attribute.
         return
     for node, scope in ctx.index.require_grad_stores:
+        receiver = node.value
+        if receiver.__class__ is ast.Name and receiver.id in ("self", "cls"):
+            continue  # a user class's own flag (read in another module, perhaps)
         fix = make_fix([sm.replace(sm.attr_start(node), sm.end(node), "requires_grad")], SAFE,
                        "Use `requires_grad`")
         ctx.add(sm.diagnostic("LV206", node, fix, target=sm.text(node.value)))

@@ -50,15 +50,12 @@ class _ScopeFlow:
         self.wrapped: dict[str, tuple[int, ast.Call, ast.AST | None]] = {}
         self.grad_reads: dict[str, list[tuple]] = {}
         self.grad_enablers: set[str] = set()  # names later given requires_grad / retain_grad
-        self.bind_counts: dict[str, int] = {}
         self.defining_value: dict[str, ast.AST] = {}
         for key, kind, name, node, extra in scope.events:
             if kind == "grad":
                 self.grad_reads.setdefault(name, []).append(key)
             elif kind == "rgset" or kind == "method" and extra in ("requires_grad_", "retain_grad"):
                 self.grad_enablers.add(name)
-            elif kind in ("assign", "bind", "augassign"):
-                self.bind_counts[name] = self.bind_counts.get(name, 0) + 1
         self._uses: dict[str, list[tuple]] | None = None
 
     def run(self) -> None:
@@ -186,7 +183,7 @@ class _ScopeFlow:
                                       related=(("wrap_site", f"{sm.path}:{line}"),)))
             return
         fact = self.facts.get(name)
-        if fact is None or self.bind_counts.get(name, 0) != 1:
+        if fact is None or len(self.scope.binding_events(name)) != 1:
             return
         if fact.kind == FRESH and fact.rg is False and not self._escapes(name):
             ctx.add(sm.diagnostic("LV203", node, None, target=name,

@@ -70,7 +70,8 @@ NAME_METHODS = frozenset({"requires_grad_", "retain_grad", "backward", "numpy"})
 
 
 class Scope:
-    __slots__ = ("kind", "parent", "node", "bindings", "globals", "events", "cache", "module")
+    __slots__ = ("kind", "parent", "node", "bindings", "globals", "events", "cache", "module",
+                 "_binding_events")
 
     def __init__(self, kind: str, parent: "Scope | None", node: ast.AST) -> None:
         self.kind = kind  # "module", "function", "class", "lambda", "comprehension"
@@ -82,6 +83,7 @@ class Scope:
         self.events: list[tuple] = []
         self.cache: dict[str, object] = {}
         self.module: Scope = parent.module if parent is not None else self
+        self._binding_events: dict[str, list[tuple]] | None = None
 
     def bind(self, name: str, value: object = UNKNOWN) -> None:
         target = self.module if name in self.globals else self
@@ -90,6 +92,17 @@ class Scope:
             target.bindings[name] = value
         elif old is not value and old != value:
             target.bindings[name] = UNKNOWN
+
+    def binding_events(self, name: str) -> list[tuple]:
+        """The events that bind ``name`` in this scope ("assign", "bind", "augassign"), in
+        source order; tabled on first use, once the walk is over."""
+        if self._binding_events is None:
+            table: dict[str, list[tuple]] = {}
+            for event in self.events:
+                if event[1] in _BINDING_KINDS:
+                    table.setdefault(event[2], []).append(event)
+            self._binding_events = table
+        return self._binding_events.get(name, [])
 
     def owner(self, name: str) -> "Scope | None":
         """The scope whose binding of ``name`` this scope sees (None: unbound)."""
@@ -134,6 +147,7 @@ class Scope:
 
 
 _MISSING = object()
+_BINDING_KINDS = frozenset({"assign", "bind", "augassign"})
 _NAME, _LOAD, _CONSTANT = ast.Name, ast.Load, ast.Constant
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
@@ -171,10 +185,7 @@ class ModuleIndex:
         # id(import statement) -> number of statements in its block (LV102 removal).
         self.block_sizes: dict[int, int] = {}
         self.module_aliases: dict[str, list[str]] = {}
-        for stmt in tree.body:
-            if stmt.__class__ is ast.ImportFrom:
-                self.block_sizes[id(stmt)] = len(tree.body)
-            self._walk(stmt, self.module)
+        self._block(tree.body, self.module)
         for scope in self.scopes:
             scope.events.sort(key=_event_key)
 
@@ -188,7 +199,7 @@ class ModuleIndex:
     def _walk(self, node: ast.AST, scope: Scope) -> None:
         cls = node.__class__
         # The two commonest nodes, a third of all, handled here rather than by a second
-        # call (``_name`` and ``_constant`` do the same).
+        # call (``_name`` takes the stores).
         if cls is _NAME:
             if node.ctx.__class__ is _LOAD:
                 loads = self.name_loads
@@ -227,6 +238,13 @@ class ModuleIndex:
                         walk(item, scope)
             elif value is not None and isinstance(value, ast.AST):
                 walk(value, scope)
+
+    def _block(self, stmts: list[ast.stmt], scope: Scope) -> None:
+        """A statement list; an import's block size decides how LV102 may remove it."""
+        for stmt in stmts:
+            if stmt.__class__ is ast.ImportFrom:
+                self.block_sizes[id(stmt)] = len(stmts)
+            self._walk(stmt, scope)
 
     def _walk_list(self, nodes, scope: Scope) -> None:
         for item in nodes:
@@ -275,10 +293,7 @@ class ModuleIndex:
             self._walk(node.returns, scope)
         inner = self._new_scope("function", scope, node)
         self._arguments(node.args, scope, inner)
-        for stmt in node.body:
-            if stmt.__class__ is ast.ImportFrom:
-                self.block_sizes[id(stmt)] = len(node.body)
-            self._walk(stmt, inner)
+        self._block(node.body, inner)
 
     def _lambda(self, node: ast.Lambda, scope: Scope) -> None:
         inner = self._new_scope("lambda", scope, node)
@@ -294,10 +309,7 @@ class ModuleIndex:
         if node.bases:
             self.classes.append((node, scope))
         inner = self._new_scope("class", scope, node)
-        for stmt in node.body:
-            if stmt.__class__ is ast.ImportFrom:
-                self.block_sizes[id(stmt)] = len(node.body)
-            self._walk(stmt, inner)
+        self._block(node.body, inner)
 
     def _comprehension(self, node, scope: Scope) -> None:
         inner = self._new_scope("comprehension", scope, node)
@@ -313,12 +325,12 @@ class ModuleIndex:
             self._walk(node.elt, inner)
 
     def _name(self, node: ast.Name, scope: Scope) -> None:
-        if node.ctx.__class__ is ast.Load:
-            loads = self.name_loads
-            loads[node.id] = loads.get(node.id, 0) + 1
-        else:
-            scope.bind(node.id)
-            scope.events.append(((node.lineno, node.col_offset), "bind", node.id, node, None))
+        # Loads never get here: ``_walk`` counts them. ``del x`` needs the binding as a
+        # load does (LV102 must not remove the import it deletes).
+        if node.ctx.__class__ is ast.Del:
+            self.name_loads[node.id] = self.name_loads.get(node.id, 0) + 1
+        scope.bind(node.id)
+        scope.events.append(((node.lineno, node.col_offset), "bind", node.id, node, None))
 
     def _global(self, node, scope: Scope) -> None:
         if node.__class__ is ast.Global:
@@ -328,10 +340,6 @@ class ModuleIndex:
         if node.name:
             scope.bind(node.name)
         self._children(node, scope)
-
-    def _constant(self, node: ast.Constant, scope: Scope) -> None:
-        if node.value.__class__ is str and len(node.value) < 40:
-            self.str_constants.add(node.value)
 
     def _binop(self, node: ast.BinOp, scope: Scope) -> None:
         left = node.left
@@ -490,11 +498,8 @@ class ModuleIndex:
     def _for(self, node, scope: Scope) -> None:
         self._walk(node.iter, scope)
         self._targets(node.target, scope, (node.target.lineno, node.target.col_offset))
-        for stmt in node.body:
-            if stmt.__class__ is ast.ImportFrom:
-                self.block_sizes[id(stmt)] = len(node.body)
-            self._walk(stmt, scope)
-        self._walk_list(node.orelse, scope)
+        self._block(node.body, scope)
+        self._block(node.orelse, scope)
 
     def _compare(self, node: ast.Compare, scope: Scope) -> None:
         if len(node.ops) == 1 and node.ops[0].__class__ in (ast.Eq, ast.NotEq, ast.Is, ast.IsNot):
@@ -529,7 +534,6 @@ _HANDLERS = {
     ast.AsyncFor: ModuleIndex._for,
     ast.Compare: ModuleIndex._compare,
     ast.ExceptHandler: ModuleIndex._except_handler,
-    ast.Constant: ModuleIndex._constant,
     ast.BinOp: ModuleIndex._binop,
 }
 

@@ -1,7 +1,8 @@
 """Shape changes since 0.4 that the code shows: LV120 (``dot`` of multi-dimensional
 tensors), LV121 (an integer-indexed element of a 1-D tensor as a loss target) and LV123 (a
-full reduction printed as a tensor). Both need what the scope's
-dataflow knows about the operands, so the flow in misconceptions.py calls them."""
+full reduction printed as a tensor). LV120 and LV123 need what the scope's dataflow knows
+about the operands at that point, so the flow in misconceptions.py calls them; LV121 reads
+single bindings only and runs per call."""
 
 from __future__ import annotations
 
@@ -96,23 +97,12 @@ CLASS_TARGET_LOSSES = frozenset({"torch.nn.functional.nll_loss",
 CLASS_TARGET_MODULES = frozenset({"torch.nn.NLLLoss", "torch.nn.CrossEntropyLoss"})
 
 
-_BINDING_KINDS = frozenset({"assign", "bind", "augassign"})
-
-
-def _single_value(ctx: Context, scope: Scope, name: str) -> tuple[ast.AST | None, Scope | None]:
+def _single_value(scope: Scope, name: str) -> tuple[ast.AST | None, Scope | None]:
     """The value ``name`` is bound to, when it is bound exactly once (by assignment)."""
     owner = scope.owner(name)
     if owner is None:
         return None, None
-    # name -> binding events, per scope, built once per module check (calls are many).
-    tables = ctx.__dict__.setdefault("_bindings_by_scope", {})
-    table = tables.get(id(owner))
-    if table is None:
-        table = tables[id(owner)] = {}
-        for event in owner.events:
-            if event[1] in _BINDING_KINDS:
-                table.setdefault(event[2], []).append(event)
-    bindings = table.get(name, ())
+    bindings = owner.binding_events(name)
     if len(bindings) != 1 or bindings[0][1] != "assign":
         return None, None
     return bindings[0][4], owner
@@ -130,7 +120,7 @@ def is_class_target_loss(ctx: Context, call: ast.Call, scope: Scope, q: str | No
     func = call.func
     if func.__class__ is not ast.Name or _target_argument(call) is None:
         return False
-    value, owner = _single_value(ctx, scope, func.id)
+    value, owner = _single_value(scope, func.id)
     return value.__class__ is ast.Call and value.func.__class__ in (ast.Name, ast.Attribute) \
         and qualname(value.func, owner) in CLASS_TARGET_MODULES
 
@@ -151,14 +141,14 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope) -> N
         return
     element = target
     if target.__class__ is ast.Name:
-        value, owner = _single_value(ctx, scope, target.id)
+        value, owner = _single_value(scope, target.id)
         if owner is not scope:
             return
         element = value
     if element.__class__ is not ast.Subscript or element.value.__class__ is not ast.Name \
             or not _is_element_index(element.slice):
         return
-    vector, owner = _single_value(ctx, scope, element.value.id)
+    vector, owner = _single_value(scope, element.value.id)
     if vector is None:
         return
     fact = Classifier(owner, {}).classify(vector)

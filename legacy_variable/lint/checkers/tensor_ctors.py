@@ -9,17 +9,18 @@ import ast
 from ...diagnostics import SAFE, UNSAFE
 from . import torch_api as api
 from .context import Context
-from .dataflow import keyword, literal, requires_grad_arg
+from .dataflow import (
+    COMPUTED,
+    FRESH,
+    LEAF_RG,
+    Classifier,
+    keyword,
+    literal,
+    numeric_literal,
+    requires_grad_arg,
+)
 from .fixes import append_argument, make_fix
 from .names import Scope, qualname
-
-
-def _numeric_literal_data(node: ast.AST) -> bool:
-    """A (nested) list/tuple of int/float literals: ``torch.tensor`` reads it the same way."""
-    if node.__class__ in (ast.List, ast.Tuple):
-        return all(_numeric_literal_data(e) for e in node.elts)
-    value = literal(node)
-    return value.__class__ in (int, float)
 
 
 def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
@@ -31,7 +32,7 @@ def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str)
         args = call.args
         extra = f"dtype={torch_name}.{dtype}" + (f", device='{device}'" if device else "")
         if len(args) == 1 and args[0].__class__ in (ast.List, ast.Tuple) \
-                and _numeric_literal_data(args[0]):
+                and numeric_literal(args[0]):
             factory = "tensor"
         elif args and all(literal(a).__class__ is int and literal(a) >= 0 for a in args):
             factory = "empty"
@@ -71,9 +72,14 @@ def check_type_cast(ctx: Context, call: ast.Call, scope: Scope) -> None:
     if torch_name is not None:
         # ``.type(torch.FloatTensor)`` also moves a CUDA tensor to the CPU: say so.
         target = f"'{device or 'cpu'}', {torch_name}.{dtype}"
+        # Exact only for a tensor: ``Module.type`` also casts integer buffers (BatchNorm's
+        # ``num_batches_tracked``) that ``Module.to`` keeps, so an unknown receiver (it may
+        # be a model) gets the fix as unsafe.
+        receiver = Classifier(scope, {}).classify(call.func.value)
+        exact = not device and receiver.kind in (FRESH, LEAF_RG, COMPUTED)
         fix = make_fix(
             [sm.replace(sm.attr_start(call.func), sm.end(call), f"to({target})")],
-            UNSAFE if device else SAFE,
+            SAFE if exact else UNSAFE,
             f"Use `.to({target})`",
         )
     ctx.add(sm.diagnostic("LV108", call, fix, type_name=sm.text(call.args[0])))

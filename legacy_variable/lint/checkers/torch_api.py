@@ -16,6 +16,9 @@ FRESH_FACTORIES = frozenset(
         "bernoulli", "multinomial",
     )
 )
+#: Fresh factories differentiable in a tensor argument (``torch.normal(mu, 1.0)`` has history
+#: when ``mu`` requires grad): fresh only when every argument is a literal.
+GRAD_CARRYING_FACTORIES = frozenset({"torch.normal", "torch.bernoulli"})
 #: Factories that accept ``requires_grad=``.
 ACCEPT_REQUIRES_GRAD = frozenset(
     "torch." + name

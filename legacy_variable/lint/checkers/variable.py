@@ -9,7 +9,7 @@ import re
 from ...diagnostics import SAFE, UNSAFE
 from . import torch_api as api
 from .context import Context
-from .dataflow import ABSENT, keyword, literal, requires_grad_arg
+from .dataflow import ABSENT, keyword, literal, numeric_literal, requires_grad_arg
 from .fixes import is_atom, make_fix, remove_argument, append_argument
 from .names import Scope, qualname
 
@@ -42,6 +42,13 @@ _CONVERSIONS = frozenset({"float", "double", "half", "long", "int", "short", "by
                           # in-place fills return the (still fresh) tensor itself
                           "fill_", "zero_", "normal_", "uniform_", "random_", "bernoulli_",
                           "copy_"})
+# In-place ops whose result has history when an argument does (``fill_(w)``, ``copy_(t)``).
+_GRAD_CARRYING_INPLACE = frozenset({"copy_", "fill_", "bernoulli_"})
+
+
+def _literal_arguments(call: ast.Call) -> bool:
+    """Every argument written out as a number: no graph can come in through them."""
+    return all(numeric_literal(a) for a in (*call.args, *(kw.value for kw in call.keywords)))
 
 
 def fresh_call(ctx: Context, node: ast.AST, scope: Scope) -> str | None:
@@ -50,6 +57,8 @@ def fresh_call(ctx: Context, node: ast.AST, scope: Scope) -> str | None:
         return None
     q = qualname(node.func, scope)
     if q in api.FRESH_FACTORIES:
+        if q in api.GRAD_CARRYING_FACTORIES and not _literal_arguments(node):
+            return None
         return "factory"
     if q in api.LEGACY_TENSOR_TYPES or ctx.legacy_tensor_type(node.func, scope):
         return "legacy"
@@ -61,6 +70,8 @@ def _fresh_conversion(ctx: Context, node: ast.AST, scope: Scope) -> bool:
     seen_conversion = False
     while node.__class__ is ast.Call and node.func.__class__ is ast.Attribute \
             and node.func.attr in _CONVERSIONS:
+        if node.func.attr in _GRAD_CARRYING_INPLACE and not _literal_arguments(node):
+            return False
         node = node.func.value
         seen_conversion = True
     return seen_conversion and fresh_call(ctx, node, scope) is not None
