@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -30,3 +31,26 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# Fixtures for the engine tests (test_lint_engine.py, test_lint_cache.py); a test file
+# that needs a different project layout defines its own ``project``, which takes precedence.
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project directory as the working directory (with its own pyproject)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    return tmp_path
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    """The real checkers replaced by the test double; returns the list of checked paths."""
+    import lint_fake_checker
+    from legacy_variable.lint import checkers
+
+    lint_fake_checker.calls.clear()
+    monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
+    return lint_fake_checker.calls

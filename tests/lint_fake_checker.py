@@ -56,3 +56,4 @@ def fake_check_module(tree: ast.Module, source: str, path: str) -> list[Diagnost
                                    fix=Fix((edit,), UNSAFE, "Rename to `retain_graph=`"))
                     )
     return found
+

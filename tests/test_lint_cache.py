@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-import lint_fake_checker
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
 from legacy_variable.lint import checkers, command
@@ -18,19 +17,6 @@ from legacy_variable.lint import checkers, command
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
 
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    return tmp_path
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    lint_fake_checker.calls.clear()
-    monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
-    return lint_fake_checker.calls
 
 
 @pytest.fixture

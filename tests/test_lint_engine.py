@@ -8,24 +8,9 @@ import stat
 
 import pytest
 
-import lint_fake_checker
 from legacy_variable.cli import main
 from legacy_variable.lint import checkers
 
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """An empty project directory as the working directory (with its own pyproject)."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    return tmp_path
-
-
-@pytest.fixture
-def fake(monkeypatch):
-    lint_fake_checker.calls.clear()
-    monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
-    return lint_fake_checker.calls
 
 
 def check(capsys, *args: str) -> tuple[int, str, str]:

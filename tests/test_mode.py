@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import threading
 import warnings
 
@@ -13,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import legacy_variable
+from source_lines import line_of
 from legacy_variable import Variable, collecting, configure, legacy_mode
 from legacy_variable import mode as lv_mode
 
@@ -40,12 +40,7 @@ def _collect_quietly():
 
 
 def _line_of(marker: str) -> int:
-    lines, start = inspect.getsourcelines(inspect.getmodule(_line_of))
-    hits = [
-        i for i, text in enumerate(lines, start=1) if marker in text and "_line_of(" not in text
-    ]
-    assert len(hits) == 1, hits
-    return hits[0]
+    return line_of(__file__, marker)
 
 
 def _found(collector):

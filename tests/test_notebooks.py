@@ -11,7 +11,6 @@ import os
 import stat
 
 import nbformat
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,13 +21,6 @@ from legacy_variable.lint.notebook import mask, unmask
 code_cell = nbformat.v4.new_code_cell
 markdown_cell = nbformat.v4.new_markdown_cell
 raw_cell = nbformat.v4.new_raw_cell
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
-    return tmp_path
 
 
 def notebook(*cells, **metadata) -> nbformat.NotebookNode:

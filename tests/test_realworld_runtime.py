@@ -6,7 +6,6 @@ numbers of a hand-written modern equivalent and a diagnostic at the user's line.
 
 from __future__ import annotations
 
-import inspect
 import io
 import pickle
 import re
@@ -19,6 +18,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 import legacy_variable
+from source_lines import line_of
 from legacy_variable import Variable, collecting, configure, legacy_mode, legacy_compat
 from legacy_variable import mode as lv_mode
 
@@ -31,12 +31,7 @@ def _collect_quietly():
 
 
 def _line_of(marker: str) -> int:
-    lines, start = inspect.getsourcelines(inspect.getmodule(_line_of))
-    hits = [
-        i for i, text in enumerate(lines, start=1) if marker in text and "_line_of(" not in text
-    ]
-    assert len(hits) == 1, hits
-    return hits[0]
+    return line_of(__file__, marker)
 
 
 def _found(collector, code=None):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 import pytest
 import torch
 
 import legacy_variable
+from source_lines import line_of
 from legacy_variable import LegacyVariableWarning, Variable, configure
 
 
@@ -20,11 +20,7 @@ def _always():
 
 
 def _line_of(marker: str) -> int:
-    """Line number in this file of the (unique) source line containing ``marker``."""
-    lines, start = inspect.getsourcelines(inspect.getmodule(_line_of))
-    hits = [i for i, text in enumerate(lines, start=1) if marker in text and "_line_of(" not in text]
-    assert len(hits) == 1, hits
-    return hits[0]
+    return line_of(__file__, marker)
 
 
 def _codes(record) -> list[str]:

@@ -214,17 +214,7 @@ class ModuleIndex:
         if handler is not None:
             handler(self, node, scope)
             return
-        walk = self._walk
-        for field in _FIELDS.get(cls) or _fields(cls):
-            value = getattr(node, field, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        if item.__class__ is ast.ImportFrom:
-                            self.block_sizes[id(item)] = len(value)
-                        walk(item, scope)
-            elif value is not None and isinstance(value, ast.AST):
-                walk(value, scope)
+        self._children(node, scope)
 
     def _children(self, node: ast.AST, scope: Scope) -> None:
         walk = self._walk
