@@ -14,9 +14,9 @@ import sys
 import threading
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 from . import rules as _rules
 
@@ -76,6 +76,33 @@ class Diagnostic:
     noqa_row: int | None = None
     #: Extra facts a consumer may print (e.g. "wrap_site": "demo.py:9").
     related: tuple[tuple[str, str], ...] = field(default=())
+    #: The message's structured arguments (placeholder -> value), in the order given. The
+    #: text is rendered from the rule's template in one place (``of``/``with_args``);
+    #: consumers that need a fact (a notebook mapping a line, the report, evidence) read it
+    #: here, never out of the rendered prose.
+    args: tuple[tuple[str, object], ...] = field(default=())
+
+    @classmethod
+    def of(cls, code: str, path: str, line: int, column: int,
+           args: Mapping[str, object] | None = None, **fields) -> "Diagnostic":
+        """A diagnostic whose message is the catalog template of ``code`` filled with
+        ``args``."""
+        items = tuple((args or {}).items())
+        return cls(code, _rules.RULES[code].format(**dict(items)), path, line, column,
+                   args=items, **fields)
+
+    def arg(self, name: str, default: object = None) -> object:
+        for key, value in self.args:
+            if key == name:
+                return value
+        return default
+
+    def with_args(self, **changes: object) -> "Diagnostic":
+        """The same diagnostic with some arguments replaced and its message re-rendered."""
+        merged = dict(self.args)
+        merged.update(changes)
+        items = tuple(merged.items())
+        return replace(self, message=_rules.RULES[self.code].format(**merged), args=items)
 
     @property
     def rule(self) -> _rules.Rule | None:

@@ -12,6 +12,7 @@ This module imports neither torch nor ast: both faces depend on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Iterable, Mapping
 
 #: Where the project's rule pages live (``Rule.url``).
@@ -40,9 +41,54 @@ class _Defaults(dict):
         return "{" + key + "}"
 
 
+class Code(str, Enum):
+    """Every rule code, named after its rule. Code outside this module refers to rules as
+    ``Code.SCALAR_DATA_INDEX``, never as a bare ``"LV104"``: a typo is an AttributeError at
+    import time, not a KeyError at run time. Members are ``str``: they compare, hash,
+    format and serialise as the code itself."""
+
+    SYNTAX_ERROR = "LV001"
+    UNREADABLE_FILE = "LV002"
+    VARIABLE_WRAPPER = "LV101"
+    VARIABLE_IMPORT = "LV102"
+    VOLATILE_FLAG = "LV103"
+    SCALAR_DATA_INDEX = "LV104"
+    ASYNC_KEYWORD = "LV105"
+    RETAIN_VARIABLES = "LV106"
+    LEGACY_TENSOR_CONSTRUCTOR = "LV107"
+    LEGACY_TYPE_CAST = "LV108"
+    GRAD_DATA_ZERO = "LV109"
+    VARIABLE_TYPE_CHECK = "LV110"
+    VOLATILE_ATTRIBUTE = "LV111"
+    LEGACY_AUTOGRAD_FUNCTION = "LV112"
+    LOSS_REDUCTION_KWARGS = "LV113"
+    IMPLICIT_SOFTMAX_DIM = "LV114"
+    DEPRECATED_FUNCTIONAL = "LV115"
+    NON_INPLACE_INIT = "LV116"
+    CLIP_GRAD_NORM = "LV117"
+    TORCH_RANGE = "LV118"
+    TENSOR_DATASET_KEYWORDS = "LV119"
+    DOT_OF_MATRICES = "LV120"
+    VECTOR_INDEX_IS_ZERO_DIM = "LV121"
+    TORCH_LOAD_WEIGHTS_ONLY = "LV122"
+    PRINT_REDUCTION_TENSOR = "LV123"
+    REWRAP_COMPUTED_TENSOR = "LV201"
+    DETACHING_WRAP = "LV202"
+    GRAD_ALWAYS_NONE = "LV203"
+    NONSCALAR_BACKWARD = "LV204"
+    DATA_MUTATION = "LV205"
+    REQUIRE_GRAD_TYPO = "LV206"
+    NUMPY_REQUIRES_GRAD = "LV207"
+    INTEGER_REQUIRES_GRAD = "LV208"
+    VOLATILE_AND_REQUIRES_GRAD = "LV209"
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
 @dataclass(frozen=True)
 class Rule:
-    code: str
+    code: Code
     name: str
     #: One-line message; ``{placeholders}`` are filled by ``format`` (defaults below).
     message: str
@@ -109,7 +155,7 @@ class Rule:
 _RULES: list[Rule] = [
     # LV0xx: the tool's own findings about a file it could not fully check.
     Rule(
-        code="LV001",
+        code=Code.SYNTAX_ERROR,
         name="syntax-error",
         message="file does not parse: {detail}",
         defaults={"detail": "invalid syntax"},
@@ -139,7 +185,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV002",
+        code=Code.UNREADABLE_FILE,
         name="unreadable-file",
         message="file skipped: {detail}",
         defaults={"detail": "cannot be read"},
@@ -160,7 +206,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV101",
+        code=Code.VARIABLE_WRAPPER,
         name="variable-wrapper",
         message="`{callee}(...)` is a legacy wrapper: on modern PyTorch it returns a detached "
         "tensor; use the tensor itself",
@@ -197,7 +243,7 @@ _RULES: list[Rule] = [
         fix=FIX_SOMETIMES,
     ),
     Rule(
-        code="LV102",
+        code=Code.VARIABLE_IMPORT,
         name="variable-import",
         message="`Variable` import is a legacy no-op; tensors are Variables since PyTorch 0.4",
         what="`from torch.autograd import Variable` and imports of `torch.autograd.variable`.",
@@ -220,7 +266,7 @@ _RULES: list[Rule] = [
         fix=FIX_SAFE,
     ),
     Rule(
-        code="LV103",
+        code=Code.VOLATILE_FLAG,
         name="volatile-flag",
         message="`volatile=` has no effect since PyTorch 0.4: the graph is still built; "
         "use `with torch.no_grad():`",
@@ -259,7 +305,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV104",
+        code=Code.SCALAR_DATA_INDEX,
         name="scalar-data-index",
         message="indexing {subject} with `[0]` {outcome}; use `.item()` for a Python number",
         defaults={"subject": "a 0-dim result", "outcome": "raises on modern PyTorch"},
@@ -297,7 +343,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV105",
+        code=Code.ASYNC_KEYWORD,
         name="async-keyword",
         message="`async=` is a SyntaxError since Python 3.7; use `non_blocking=`",
         what="`async=` keyword arguments of `.cuda()`, `.to()`, `.cpu()` and friends.",
@@ -329,7 +375,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV106",
+        code=Code.RETAIN_VARIABLES,
         name="retain-variables",
         message="`retain_variables=` was renamed `retain_graph=`",
         what="`backward(retain_variables=...)` and `torch.autograd.backward(..., retain_variables=...)`.",
@@ -353,7 +399,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV107",
+        code=Code.LEGACY_TENSOR_CONSTRUCTOR,
         name="legacy-tensor-constructor",
         message="`{callee}(...)` is a legacy typed constructor; use `torch.tensor`/`torch.empty` "
         "with `dtype=` and `device=`",
@@ -385,7 +431,7 @@ _RULES: list[Rule] = [
         fix=FIX_SOMETIMES,
     ),
     Rule(
-        code="LV108",
+        code=Code.LEGACY_TYPE_CAST,
         name="legacy-type-cast",
         message="`.type({type_name})` casts through a legacy tensor type; use `.to(dtype=..., "
         "device=...)`",
@@ -414,7 +460,7 @@ _RULES: list[Rule] = [
         fix=FIX_SOMETIMES,
     ),
     Rule(
-        code="LV109",
+        code=Code.GRAD_DATA_ZERO,
         name="grad-data-zero",
         message="`.grad.data.zero_()` goes through legacy `.data` and fails when `.grad` is None; "
         "use `optimizer.zero_grad()` or `.grad.zero_()`",
@@ -447,7 +493,7 @@ _RULES: list[Rule] = [
         fix=FIX_SAFE,
     ),
     Rule(
-        code="LV110",
+        code=Code.VARIABLE_TYPE_CHECK,
         name="variable-type-check",
         message="`{check}` against `Variable` no longer distinguishes anything: "
         "`isinstance(x, Variable)` is true for every tensor and `type(x) == Variable` is "
@@ -475,7 +521,7 @@ _RULES: list[Rule] = [
         fix=FIX_SOMETIMES,
     ),
     Rule(
-        code="LV111",
+        code=Code.VOLATILE_ATTRIBUTE,
         name="volatile-attribute",
         message="`.volatile` is always False and setting it has no effect; use `torch.no_grad()`",
         what="Reads and writes of `x.volatile`.",
@@ -497,7 +543,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV112",
+        code=Code.LEGACY_AUTOGRAD_FUNCTION,
         name="legacy-autograd-function",
         message="legacy `autograd.Function` with non-static `{method}`; use `@staticmethod` "
         "with `ctx` and call `{cls}.apply(...)`",
@@ -551,7 +597,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV113",
+        code=Code.LOSS_REDUCTION_KWARGS,
         name="loss-reduction-kwargs",
         message="`size_average=`/`reduce=` are deprecated; use `reduction={reduction}`",
         defaults={"reduction": "'mean'|'sum'|'none'"},
@@ -575,7 +621,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV114",
+        code=Code.IMPLICIT_SOFTMAX_DIM,
         name="implicit-softmax-dim",
         message="`{callee}` without `dim=` picks a dimension implicitly (0 for 0-, 1- and 3-D "
         "input, 1 otherwise); pass `dim=` explicitly",
@@ -608,7 +654,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV115",
+        code=Code.DEPRECATED_FUNCTIONAL,
         name="deprecated-functional",
         message="`{callee}` is deprecated; use `{replacement}`",
         defaults={"callee": "F.sigmoid", "replacement": "torch.sigmoid"},
@@ -646,7 +692,7 @@ _RULES: list[Rule] = [
         stock_outcome="silent",
     ),
     Rule(
-        code="LV116",
+        code=Code.NON_INPLACE_INIT,
         name="non-inplace-init",
         message="`{callee}` is deprecated; use the in-place `{callee}_`",
         defaults={"callee": "nn.init.xavier_uniform"},
@@ -677,7 +723,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV117",
+        code=Code.CLIP_GRAD_NORM,
         name="clip-grad-norm",
         message="`clip_grad_norm` is deprecated; use `clip_grad_norm_`",
         what="`torch.nn.utils.clip_grad_norm(...)`.",
@@ -703,7 +749,7 @@ _RULES: list[Rule] = [
         stock_outcome="warns",
     ),
     Rule(
-        code="LV118",
+        code=Code.TORCH_RANGE,
         name="torch-range",
         message="`torch.range` is deprecated and end-inclusive; `torch.arange` excludes the end",
         what="`torch.range(start, end)`.",
@@ -728,7 +774,7 @@ _RULES: list[Rule] = [
     ),
     # LV119-LV123: what real 2017-18 scripts hit beyond Variable (issue 8).
     Rule(
-        code="LV119",
+        code=Code.TENSOR_DATASET_KEYWORDS,
         name="tensor-dataset-keywords",
         message="`TensorDataset(data_tensor=..., target_tensor=...)` is the 0.3 keyword API; "
         "pass the tensors positionally: `TensorDataset({args})`",
@@ -767,7 +813,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV120",
+        code=Code.DOT_OF_MATRICES,
         name="dot-of-matrices",
         message="`{callee}` of {shapes} tensors: 0.3 flattened them and summed the products, "
         "modern `dot` takes only 1-D tensors; use `(a * b).sum()`",
@@ -806,7 +852,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV121",
+        code=Code.VECTOR_INDEX_IS_ZERO_DIM,
         name="vector-index-is-zero-dim",
         message="`{target}` is 0-dim: indexing a 1-D tensor with an integer{where} gives a "
         "0-dim tensor since 0.4 (0.3's Variable gave shape (1,)); index with a slice "
@@ -855,7 +901,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV122",
+        code=Code.TORCH_LOAD_WEIGHTS_ONLY,
         name="torch-load-weights-only",
         message="`torch.load`{file} refused to unpickle {detail}: since PyTorch 2.6 "
         "`weights_only=True` is the default; load a `state_dict` saved with "
@@ -909,7 +955,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV123",
+        code=Code.PRINT_REDUCTION_TENSOR,
         name="print-reduction-tensor",
         message="`{expr}` is a 0-dim tensor (0.3 returned a Python number): it prints as "
         "`tensor(...)`; use `{expr}.item()`",
@@ -946,7 +992,7 @@ _RULES: list[Rule] = [
         stock_outcome="silent",
     ),
     Rule(
-        code="LV201",
+        code=Code.REWRAP_COMPUTED_TENSOR,
         name="rewrap-computed-tensor",
         message="`Variable({target}, requires_grad=True)` starts a new graph: gradients will not "
         "reach {inputs}",
@@ -990,7 +1036,7 @@ _RULES: list[Rule] = [
         ),
     ),
     Rule(
-        code="LV202",
+        code=Code.DETACHING_WRAP,
         name="detaching-wrap",
         message="`Variable({target})` silently detaches a tensor that has autograd history; "
         "gradients stop here",
@@ -1023,7 +1069,7 @@ _RULES: list[Rule] = [
         fix=FIX_UNSAFE,
     ),
     Rule(
-        code="LV203",
+        code=Code.GRAD_ALWAYS_NONE,
         name="grad-always-none",
         message="`{target}.grad` is always None here{reason}",
         defaults={"target": "x", "reason": ""},
@@ -1066,7 +1112,7 @@ _RULES: list[Rule] = [
         ),
     ),
     Rule(
-        code="LV204",
+        code=Code.NONSCALAR_BACKWARD,
         name="nonscalar-backward",
         message="`backward()` without `gradient` on a non-scalar tensor raises; pass "
         "`gradient=` or reduce first",
@@ -1088,7 +1134,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV205",
+        code=Code.DATA_MUTATION,
         name="data-mutation",
         message="in-place edit through `.data` is invisible to autograd; gradients may be wrong",
         what=(
@@ -1126,7 +1172,7 @@ _RULES: list[Rule] = [
         ),
     ),
     Rule(
-        code="LV206",
+        code=Code.REQUIRE_GRAD_TYPO,
         name="require-grad-typo",
         message="`{target}.require_grad` is a typo for `requires_grad`: the flag is not set",
         defaults={"target": "x"},
@@ -1144,7 +1190,7 @@ _RULES: list[Rule] = [
         fix=FIX_SAFE,
     ),
     Rule(
-        code="LV207",
+        code=Code.NUMPY_REQUIRES_GRAD,
         name="numpy-requires-grad",
         message="`.numpy()` raises on a tensor that requires grad; use `.detach().numpy()`",
         what="`.numpy()` on a tensor that requires grad.",
@@ -1165,7 +1211,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV208",
+        code=Code.INTEGER_REQUIRES_GRAD,
         name="integer-requires-grad",
         message="`requires_grad=True` on an integer tensor raises: only floating point and "
         "complex tensors can require gradients",
@@ -1185,7 +1231,7 @@ _RULES: list[Rule] = [
         stock_outcome="raises",
     ),
     Rule(
-        code="LV209",
+        code=Code.VOLATILE_AND_REQUIRES_GRAD,
         name="volatile-and-requires-grad",
         message="`volatile=True` together with `requires_grad=True` raises",
         what="`Variable(t, volatile=True, requires_grad=True)`.",

@@ -58,6 +58,7 @@ def pack(diagnostic: Diagnostic) -> tuple:
         diagnostic.cell,
         diagnostic.noqa_row,
         _portable(diagnostic.related, diagnostic.path) if diagnostic.related else diagnostic.related,
+        diagnostic.args,
     )
 
 
@@ -78,7 +79,7 @@ def unpack(packed: tuple, path: str, _new=object.__new__) -> Diagnostic:
     # A warm run rebuilds every cached diagnostic: filling __dict__ directly skips the
     # frozen dataclasses' per-field object.__setattr__, several times faster. The values
     # were produced by Diagnostic itself, so nothing is bypassed that needed checking.
-    code, message, line, column, end_line, end_column, fix, cell, noqa_row, related = packed
+    code, message, line, column, end_line, end_column, fix, cell, noqa_row, related, args = packed
     if related:
         related = _located(related, path)
     if fix is not None:
@@ -97,6 +98,7 @@ def unpack(packed: tuple, path: str, _new=object.__new__) -> Diagnostic:
     diagnostic.__dict__.update(
         code=code, message=message, path=path, line=line, column=column, end_line=end_line,
         end_column=end_column, fix=fix, cell=cell, noqa_row=noqa_row, related=related,
+        args=args,
     )
     return diagnostic
 
@@ -116,7 +118,8 @@ class Cache:
         key = hashlib.blake2b(
             f"{fingerprint}|{sys.version_info[:2]}".encode(), digest_size=12
         ).hexdigest()
-        self.path = os.path.join(directory, "v2", f"{key}.marshal")
+        # v3: packed diagnostics carry their message arguments.
+        self.path = os.path.join(directory, "v3", f"{key}.marshal")
         #: relative path -> (content digest, packed diagnostics, stat key or None)
         self.entries: dict[str, tuple[bytes, tuple, tuple | None]] = {}
         self.changed = False
