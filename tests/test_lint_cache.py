@@ -44,7 +44,7 @@ def run(capsys) -> str:
 
 
 def entries(project) -> dict:
-    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v2" / "*.marshal"))
+    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v3" / "*.marshal"))
     with open(path, "rb") as handle:
         return marshal.loads(handle.read())
 
@@ -136,7 +136,7 @@ def test_a_fix_run_leaves_no_stale_stat(project, capsys, reads):
 def test_a_damaged_cache_file_is_ignored_and_replaced(project, capsys, fake):
     write_old(project / "a.py", "x = Variable(t)\n")
     first = run(capsys)
-    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v2" / "*.marshal"))
+    [path] = glob.glob(str(project / ".legacy_variable_cache" / "v3" / "*.marshal"))
     with open(path, "wb") as handle:
         handle.write(b"\x00garbage")
     fake.clear()
