@@ -369,6 +369,7 @@ def emit(
         line=lineno,
         column=_frame_column(frame),
         related=tuple(related),
+        args=tuple(values.items()),
     )
     for collector in list(collectors):
         collector.add(diagnostic)

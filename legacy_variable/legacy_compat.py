@@ -335,7 +335,8 @@ def _retrying_batch_of_one(original):
                 "LV121",
                 frame=frame,
                 target=name,
-                where=f" at {site.location} (`{site.source}`)",
+                variant="indexed_at",
+                index_line=site.f_lineno,
                 related=(("index_site", site.location),),
             )
             return original(input, target.view(1), *args, **kwargs)

@@ -509,17 +509,12 @@ def _grad_none(self, frame):
     if record is not None:
         name = _name_of_grad_read(frame, self)
         _report_wrap(record)
-        how = "was re-wrapped" if name == record.target else "flowed into the tensor wrapped"
-        reason = (
-            f": `{name}` {how} at {record.site.location} (`{record.site.source}`), which "
-            f"started a new graph -- create `{name}` with requires_grad=True and call "
-            f"backward on the result instead"
-        )
         emit(
             "LV203",
             frame=frame,
             target=name,
-            reason=reason,
+            variant="rewrapped" if name == record.target else "flowed_into",
+            wrap_line=record.site.f_lineno,
             related=(("wrap_site", record.site.location),),
         )
         return None
@@ -527,21 +522,14 @@ def _grad_none(self, frame):
         if isinstance(self, torch.nn.Parameter):
             return None  # a frozen parameter: deliberate, not a misconception
         name = _name_of_grad_read(frame, self)
-        reason = (
-            f": `{name}` does not require grad -- create it with requires_grad=True "
-            f"(or call `{name}.requires_grad_()`) before computing with it"
-        )
+        emit("LV203", frame=frame, target=name, variant="no_requires_grad")
+        return None
     elif not self.is_leaf and not self.retains_grad:
         name = _name_of_grad_read(frame, self)
         fn = type(self.grad_fn).__name__ if self.grad_fn is not None else "an op"
-        reason = (
-            f": `{name}` is not a leaf (computed by {fn}); only leaves accumulate .grad -- "
-            f"call `{name}.retain_grad()` before backward, or read the leaf's .grad"
-        )
-    else:
-        return None  # a leaf that requires grad, before its first backward
-    emit("LV203", frame=frame, target=name, reason=reason)
-    return None
+        emit("LV203", frame=frame, target=name, variant="not_leaf_op", grad_fn=fn)
+        return None
+    return None  # a leaf that requires grad, before its first backward
 
 
 _grad_property = property(_grad_property_get, _grad_set, _grad_delete, _ORIG_GRAD.__doc__)

@@ -108,8 +108,20 @@ class Rule:
     #: What stock torch 2.13 does with the legacy code: "raises", "warns", "silent".
     stock_outcome: str = "silent"
     defaults: Mapping[str, str] = field(default_factory=dict)
+    #: Named continuations of the message (why, in this case): ``format(variant=KEY, ...)``
+    #: puts ``variants[KEY]``, rendered with the same arguments, in the ``{variant}`` slot.
+    #: Every face (linter, runtime, notebook) picks a key and passes facts, never prose.
+    variants: Mapping[str, str] = field(default_factory=dict)
 
     def format(self, **values: object) -> str:
+        if self.variants:
+            # The variant's own text is data of the catalog too: it is rendered from the
+            # same arguments and fills the message's ``{variant}`` slot.
+            key = values.get("variant")
+            values = dict(values)
+            values["variant"] = (
+                self.variants[key].format_map(_Defaults(values, self.defaults)) if key else ""
+            )
         return self.message.format_map(_Defaults(values, self.defaults))
 
     @property
@@ -854,10 +866,12 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.VECTOR_INDEX_IS_ZERO_DIM,
         name="vector-index-is-zero-dim",
-        message="`{target}` is 0-dim: indexing a 1-D tensor with an integer{where} gives a "
+        message="`{target}` is 0-dim: indexing a 1-D tensor with an integer{variant} gives a "
         "0-dim tensor since 0.4 (0.3's Variable gave shape (1,)); index with a slice "
         "`[i:i + 1]` or call `.view(1)`",
-        defaults={"target": "target", "where": ""},
+        defaults={"target": "target"},
+        # the index on another line than the loss call that uses the element
+        variants={"indexed_at": " on line {index_line}"},
         what=(
             "An element taken out of a 1-D `Variable` with an integer index (`targets[i]`) "
             "and then used where a batch of one is expected: the target of "
@@ -1071,8 +1085,37 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.GRAD_ALWAYS_NONE,
         name="grad-always-none",
-        message="`{target}.grad` is always None here{reason}",
-        defaults={"target": "x", "reason": ""},
+        message="`{target}.grad` is always None here{variant}",
+        defaults={"target": "x"},
+        variants={
+            # a tensor wrapped again after it was computed with: the wrap is a new leaf
+            "rewrapped": (
+                ": `{target}` was re-wrapped at line {wrap_line}, which started a new graph; "
+                "create `{target}` with requires_grad=True and call backward on the result "
+                "instead"
+            ),
+            # a tensor that only flowed into a value that was then wrapped
+            "flowed_into": (
+                ": `{target}` only flowed into the new leaf made at line {wrap_line}, which "
+                "started a new graph; call backward on a result computed from `{target}` "
+                "itself"
+            ),
+            "no_requires_grad": (
+                ": `{target}` does not require grad; create it with requires_grad=True (or "
+                "call `{target}.requires_grad_()`) before computing with it"
+            ),
+            # a non-leaf whose computing line is known (static) ...
+            "not_leaf": (
+                ": `{target}` is not a leaf (computed at line {computed_line}); only leaves "
+                "accumulate .grad: call `{target}.retain_grad()` before backward, or read the "
+                "leaf's .grad"
+            ),
+            # ... or whose grad_fn is known (runtime)
+            "not_leaf_op": (
+                ": `{target}` is not a leaf (computed by {grad_fn}); only leaves accumulate "
+                ".grad: call `{target}.retain_grad()` before backward, or read the leaf's .grad"
+            ),
+        },
         what=(
             "Reading `.grad` of a tensor that can never receive a gradient: it does not require "
             "grad, it is not a leaf, or it only flowed into a tensor that was re-wrapped as a "

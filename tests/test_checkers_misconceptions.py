@@ -41,7 +41,8 @@ def test_article_plain_tensors():
     assert "gradients will not reach `a`, `b`" in by_code["LV201"].message
     assert by_code["LV201"].message.startswith("`Variable(c, requires_grad=True)`")
     assert by_code["LV203"].message == (
-        "`a.grad` is always None here (`a` only flowed into the new leaf made at line 6)"
+        "`a.grad` is always None here: `a` only flowed into the new leaf made at line 6, "
+        "which started a new graph; call backward on a result computed from `a` itself"
     )
 
 
@@ -121,14 +122,18 @@ def test_grad_of_a_tensor_that_does_not_require_grad():
     source = "import torch\nx = torch.ones(3)\ny = (x * 2).sum()\nprint(x.grad)\n"
     (d,) = [d for d in check(source) if d.code == "LV203"]
     assert (d.line, d.column) == (4, 7)
-    assert d.message == "`x.grad` is always None here (`x` does not require grad)"
+    assert d.message == (
+        "`x.grad` is always None here: `x` does not require grad; create it with "
+        "requires_grad=True (or call `x.requires_grad_()`) before computing with it"
+    )
 
 
 def test_grad_of_a_non_leaf():
     source = "import torch\nw = torch.ones(3, requires_grad=True)\ny = w * 2\ny.sum().backward()\ng = y.grad\n"
     (d,) = [d for d in check(source) if d.code == "LV203"]
     assert (d.line, d.column) == (5, 5)
-    assert "not a leaf: it was computed at line 3" in d.message
+    assert "`y` is not a leaf (computed at line 3)" in d.message
+    assert dict(d.args) == {"target": "y", "variant": "not_leaf", "computed_line": 3}
 
 
 @pytest.mark.parametrize(

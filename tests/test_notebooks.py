@@ -176,7 +176,8 @@ def test_the_article_split_over_cells_names_cells_in_its_messages(project, capsy
     assert (found["LV201"]["cell"], found["LV201"]["location"]["row"]) == (2, 4)
     assert (found["LV203"]["cell"], found["LV203"]["location"]["row"]) == (3, 1)
     assert found["LV203"]["message"] == (
-        "`a.grad` is always None here (`a` only flowed into the new leaf made at line 4 of cell 2)"
+        "`a.grad` is always None here: `a` only flowed into the new leaf made at line 4 of cell 2, "
+        "which started a new graph; call backward on a result computed from `a` itself"
     )
     _, out, _ = check(capsys, "--select", "LV203", "nb.ipynb")
     assert "note: wrap site: nb.ipynb:cell 2:4\n" in out

@@ -248,7 +248,8 @@ ok = F.nll_loss(output, targets[1:2])
 def test_vector_element_as_loss_target_is_flagged_and_fixed_as_a_batch_of_one():
     assert _found(VECTOR_TARGET, "LV121") == [("LV121", 8, 27), ("LV121", 11, 27)]
     second = [d for d in check(VECTOR_TARGET, dedent=False) if d.code == "LV121"][1]
-    assert "on line 10 (`targets[2]`)" in second.message
+    assert "with an integer on line 10 gives" in second.message
+    assert second.arg("index_line") == 10
     message = "Expected input batch_size (1) to match target batch_size (0)."
     with pytest.raises(ValueError, match=re.escape(message)):
         _exec(VECTOR_TARGET)

@@ -101,8 +101,8 @@ def test_c_var_report_names_a_and_b_the_wrap_and_the_read():
     assert rows["LV203"] == (2, [f"c_var.py:{read_a}", f"c_var.py:{read_b}"])
     assert "gradients will not reach `a`, `b`" in result.stderr
     assert (
-        f"`a.grad` is always None here: `a` flowed into the tensor wrapped at c_var.py:{wrap} "
-        "(`c_var = Variable(c, requires_grad=True)`), which started a new graph" in result.stderr
+        f"`a.grad` is always None here: `a` only flowed into the new leaf made at line {wrap}, "
+        "which started a new graph" in result.stderr
     )
     # the inline warning points at the user's line too
     assert f"c_var.py:{read_a}: LegacyVariableWarning: LV203" in result.stderr
@@ -182,4 +182,4 @@ def test_trace_ops_covers_torch_functions_in_the_main_thread_and_in_threads():
     rows = _report_rows(result.stderr)
     s = "c_var_ops.py"
     assert rows["LV201"] == (2, [f"{s}:{_line(s, 'c_var = Variable(c')}"])  # both threads
-    assert result.stderr.count("flowed into the tensor wrapped") == 1  # first message shown
+    assert result.stderr.count("flowed into the new leaf") == 1  # first message shown

@@ -133,6 +133,7 @@ class SourceMap:
             line=row,
             column=col,
             end_line=end_row,
+            args=tuple(values.items()),
             end_column=end_col,
             fix=fix,
             related=related,

@@ -178,8 +178,8 @@ class _ScopeFlow:
         if wrapped is not None:
             line, call, value = wrapped
             if self._only_flowed_into(name, value, call):
-                reason = f" (`{name}` only flowed into the new leaf made at line {line})"
-                ctx.add(sm.diagnostic("LV203", node, None, target=name, reason=reason,
+                ctx.add(sm.diagnostic("LV203", node, None, target=name, variant="flowed_into",
+                                      wrap_line=line,
                                       related=(("wrap_site", f"{sm.path}:{line}"),)))
             return
         fact = self.facts.get(name)
@@ -187,11 +187,10 @@ class _ScopeFlow:
             return
         if fact.kind == FRESH and fact.rg is False and not self._escapes(name):
             ctx.add(sm.diagnostic("LV203", node, None, target=name,
-                                  reason=f" (`{name}` does not require grad)"))
+                                  variant="no_requires_grad"))
         elif fact.kind == COMPUTED and fact.rg is True and not self._escapes(name):
-            ctx.add(sm.diagnostic(
-                "LV203", node, None, target=name,
-                reason=f" (`{name}` is not a leaf: it was computed at line {fact.line})"))
+            ctx.add(sm.diagnostic("LV203", node, None, target=name, variant="not_leaf",
+                                  computed_line=fact.line))
 
     # ------------------------------------------------------------------ uses of a name
     def _name_uses(self) -> dict[str, list[tuple]]:

@@ -159,5 +159,8 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope) -> N
     operand = text if is_atom(target) else f"({text})"
     fix = make_fix([sm.replace_node(target, f"{operand}.view(1)")], UNSAFE,
                    "Pass the element as a batch of one, as 0.3 did")
-    where = "" if element is target else f" on line {element.lineno} (`{sm.text(element)}`)"
-    ctx.add(sm.diagnostic("LV121", target, fix, target=text, where=where))
+    if element is target:
+        ctx.add(sm.diagnostic("LV121", target, fix, target=text))
+    else:
+        ctx.add(sm.diagnostic("LV121", target, fix, target=text, variant="indexed_at",
+                              index_line=element.lineno))
