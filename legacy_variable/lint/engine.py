@@ -12,13 +12,14 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
 from ..rules import Code
 from .adapters import Document, FixNotWritten, load_python
 from .analysis import analyze, raw_diagnostics
 from .config import Settings
+from .result import FileReport
 from .fixer import fix_to_fixed_point, write_atomically
 from .source import UnreadableSource, read_bytes
 
@@ -46,52 +47,15 @@ class Options:
     #: Print a diff instead of writing (--diff).
     diff: bool = False
     unsafe_fixes: bool = False
+    #: Write fixes to the files; when False (and with ``diff``) the fixed content is kept
+    #: in ``FileReport.fixed_data`` instead.
+    write: bool = True
 
     def applicable(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
         if fix is None or not fix.edits:
             return False
         return fix.applicability == SAFE or (self.unsafe_fixes and fix.applicability == UNSAFE)
-
-
-@dataclass
-class FileReport:
-    path: str
-    #: Path relative to the project root (the cache key and per-file-ignores subject).
-    relative_path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    fixed: dict[str, int] = field(default_factory=dict)
-    diff: str | None = None
-    #: A failure to tell the user about (a write refused, a checker crash).
-    error: str | None = None
-    internal_error: bool = False
-    #: Digest of the content the diagnostics describe, when they may be cached.
-    cache_digest: bytes | None = None
-
-    # A worker's report crosses a pipe to the main process: its diagnostics travel in the
-    # cache's compact tuples, cheaper to pickle and to rebuild than dataclass instances,
-    # and kept (``packed``) so that the cache stores them without packing them again.
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state.pop("packed", None)
-        if all(d.path == self.path for d in self.diagnostics):
-            from .cache import pack
-
-            state["diagnostics"] = _Packed(pack(d) for d in self.diagnostics)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        diagnostics = state["diagnostics"]
-        if diagnostics.__class__ is _Packed:
-            from .cache import unpack
-
-            state["diagnostics"] = [unpack(p, state["path"]) for p in diagnostics]
-            state["packed"] = tuple(diagnostics)
-        self.__dict__.update(state)
-
-
-class _Packed(tuple):
-    """Diagnostics in the cache's form, inside a pickled FileReport."""
 
 
 def load_document(data: bytes, path: str) -> Document:
@@ -155,14 +119,17 @@ def process_file(
     except FixNotWritten as exc:
         report.error = f"fix not written to {display}: {exc}"
         return report
-    if options.diff:
-        report.diff = document.diff(display, outcome.text)
+    if options.diff or not options.write:
+        report.fixed_data = new_data
+        if options.diff:
+            report.diff = document.diff(display, outcome.text)
     else:
         try:
             write_atomically(path, new_data)
         except OSError as exc:
             report.error = f"failed to write fixes to {display}: {exc.strerror or exc}; file left unchanged"
             return report
+        report.written = True
         report.cache_digest = _digest(new_data)
     report.diagnostics = document.located(outcome.text, outcome.diagnostics)
     report.fixed = outcome.fixed
@@ -249,9 +216,10 @@ def worker_count(jobs: int) -> int:
     return max(1, min(cpus, jobs // PARALLEL_THRESHOLD))
 
 
-def run_jobs(jobs: list[tuple], options: Options) -> list[FileReport]:
-    """``jobs``: (path, display path, project-relative path, bytes or None)."""
-    workers = worker_count(len(jobs))
+def run_jobs(jobs: list[tuple], options: Options, workers: int | None = None) -> list[FileReport]:
+    """``jobs``: (path, display path, project-relative path, bytes or None). ``workers``:
+    processes to use (None: as many as pay off, ``worker_count``)."""
+    workers = worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
     if workers == 1:
         import warnings
 

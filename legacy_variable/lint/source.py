@@ -63,6 +63,19 @@ def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
     return SourceFile(path=path, text=text, encoding=encoding, data=data)
 
 
+def declared_encoding(text: str) -> str:
+    """The codec a source text's coding line names, as the interpreter reads it; "utf-8"
+    when it names none. For encoding a text held in memory as its file would be."""
+    first = text.find("\n")
+    second = text.find("\n", first + 1) if first >= 0 else -1
+    head = text if second < 0 else text[: second + 1]
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head.encode("ascii", "replace")).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
 def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
