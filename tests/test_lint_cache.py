@@ -12,11 +12,10 @@ import pytest
 
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
-from legacy_variable.lint import api, checkers, command
+from legacy_variable.lint import api, checkers
 
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
-
 
 
 @pytest.fixture

@@ -53,8 +53,6 @@ class _Packed(tuple):
     """Diagnostics in the cache's form, inside a pickled FileReport."""
 
 
-
-
 @dataclass
 class CheckResult:
     """The files of one check, in path order, and how their fixes were judged."""
