@@ -12,16 +12,15 @@ import pytest
 
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
-from legacy_variable.lint import checkers, command
+from legacy_variable.lint import api, checkers
 
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
 
 
-
 @pytest.fixture
 def reads(monkeypatch):
-    """The files the command reads to hash them (workers read for themselves)."""
+    """The files the check reads to hash them (workers read for themselves)."""
     seen: list[str] = []
     real_open = open
 
@@ -29,7 +28,7 @@ def reads(monkeypatch):
         seen.append(os.path.basename(os.fspath(path)))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(command, "open", counting_open, raising=False)
+    monkeypatch.setattr(api, "open", counting_open, raising=False)
     return seen
 
 

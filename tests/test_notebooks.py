@@ -183,6 +183,29 @@ def test_the_article_split_over_cells_names_cells_in_its_messages(project, capsy
     assert "note: wrap site: nb.ipynb:cell 2:4\n" in out
 
 
+def test_line_facts_are_mapped_to_cells_as_arguments(project):
+    # The rows a message names are data (``wrap_line``), mapped to the row in its cell,
+    # with ``wrap_cell`` when that is another cell; the message is rendered from them.
+    from legacy_variable.lint import check
+
+    wrap = "a = torch.ones(3)\nb = a * 2\nb_var = Variable(b, requires_grad=True)\nb_var.sum().backward()"
+    nb = notebook(code_cell("import torch\nfrom torch.autograd import Variable"), code_cell(wrap),
+                  code_cell("print(a.grad)"))
+    nbformat.write(nb, str(project / "nb.ipynb"))
+    [other_cell] = check(["nb.ipynb"], select=["LV203"]).diagnostics
+    assert (other_cell.cell, other_cell.line, other_cell.column) == (3, 1, 7)
+    assert other_cell.args == (("target", "a"), ("variant", "flowed_into"), ("wrap_line", 3), ("wrap_cell", 2))
+    assert "made at line 3 of cell 2," in other_cell.message
+    assert other_cell.related == (("wrap_site", "nb.ipynb:cell 2:3"),)
+
+    nb = notebook(code_cell("import torch\nfrom torch.autograd import Variable"), code_cell(wrap + "\nprint(a.grad)"))
+    nbformat.write(nb, str(project / "nb.ipynb"))
+    [same_cell] = check(["nb.ipynb"], select=["LV203"]).diagnostics
+    assert (same_cell.cell, same_cell.line) == (2, 5)
+    assert same_cell.arg("wrap_line") == 3 and same_cell.arg("wrap_cell") is None
+    assert "made at line 3, which" in same_cell.message
+
+
 def test_a_syntax_error_is_reported_in_its_cell(project, capsys):
     save(
         notebook(code_cell("import torch"), code_cell("x = 1\nprint 'loss', x\ny = 2")),

@@ -98,77 +98,23 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check(args, settings, paths, cwd) -> int:
-    from .engine import FileReport, Options, run_jobs
-    from .files import discover
-    from .output import TEXT_FORMATS, WRITERS, RunResult, write_fixes, write_statistics, write_summary
+    from .api import check
+    from .output import TEXT_FORMATS, WRITERS, write_fixes, write_statistics, write_summary
 
-    diff = bool(args.diff)
-    options = Options(
+    result = check(
+        paths,
         settings=settings,
-        fix=bool(args.fix) or diff,
-        diff=diff,
-        unsafe_fixes=settings.unsafe_fixes,
+        fix=bool(args.fix),
+        diff=bool(args.diff),
+        cache=not args.no_cache,
+        cwd=cwd,
+        respect_gitignore=args.respect_gitignore,
     )
-    found = discover(paths, settings.exclude, settings.project_root, cwd, args.respect_gitignore, settings.include)
-
-    from .files import relative_to
-
-    def relative(path: str) -> str:
-        rel = relative_to(path, settings.project_root)
-        return path if rel.startswith("..") else rel.replace(os.sep, "/")
-
-    reports: list[FileReport] = []
-    for problem in found.problems:
-        rel = relative(os.path.join(cwd, problem.path))
-        if "LV002" in settings.codes_for(rel):  # as for a file that cannot be read
-            report = FileReport(problem.path, rel)
-            report.diagnostics.append(problem)
-            reports.append(report)
-
-    cache = None
-    if not args.no_cache:
-        from .cache import Cache, digest
-
-        cache = Cache(settings.cache_dir, settings.fingerprint())
-    jobs: list[tuple] = []
-    for path, display in found.files:
-        rel = relative(path)
-        data = None
-        if cache is not None:
-            hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
-            if hit is None and cache.knows(rel):
-                # Touched, or too fresh to trust its stat: the content decides. (A file the
-                # cache does not know is read by the worker alone.)
-                try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    data = None  # the worker reports it
-                if data is not None:
-                    hit = cache.get(rel, digest(data), display)
-            if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
-                reports.append(FileReport(display, rel, hit))
-                continue
-        jobs.append((path, display, rel, data))
-
-    reports.extend(run_jobs(jobs, options))
-    reports.sort(key=lambda r: r.path)
-
-    internal_error = False
-    for report in reports:
-        if report.error:
-            print(f"legacy-variable: error: {report.error}", file=sys.stderr)
-            internal_error = internal_error or report.internal_error
-        if cache is not None and report.cache_digest is not None:
-            packed = getattr(report, "packed", None)  # as a worker sent it
-            cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
-    if cache is not None:
-        cache.save()
-
-    result = RunResult(reports, options.applicable, options.fix, options.unsafe_fixes)
+    for error in result.errors:
+        print(f"legacy-variable: error: {error}", file=sys.stderr)
     out = sys.stdout
-    if diff:
-        return _report_diff(result, reports, out, internal_error)
+    if args.diff:
+        return _report_diff(result, out)
 
     output_format = settings.output_format
     if args.statistics:
@@ -179,15 +125,15 @@ def _check(args, settings, paths, cwd) -> int:
         if args.show_fixes:
             write_fixes(result, out)
         write_summary(result, out)
-    if internal_error:
+    if result.internal_error:
         return 2
     if args.exit_zero:
         return 0
     return 1 if result.diagnostics else 0
 
 
-def _report_diff(result, reports, out, internal_error: bool) -> int:
-    changed = [r for r in reports if r.diff]
+def _report_diff(result, out) -> int:
+    changed = [r for r in result.files if r.diff]
     for report in changed:
         out.write(report.diff)
     fixed = result.fixed
@@ -195,6 +141,6 @@ def _report_diff(result, reports, out, internal_error: bool) -> int:
         print(f"Would fix {fixed} error{'' if fixed == 1 else 's'}.", file=sys.stderr)
     else:
         print("No errors would be fixed.", file=sys.stderr)
-    if internal_error:
+    if result.internal_error:
         return 2
     return 1 if changed else 0

@@ -261,10 +261,16 @@ def select_codes(layers: list[tuple[Layer, str]]) -> frozenset[str]:
     return frozenset(code for code in selected if _rules.RULES[code].static)
 
 
-def resolve(cli: Layer, paths: list[str], config_file: str | None = None, cwd: str | None = None) -> Settings:
+def resolve(
+    cli: Layer, paths: list[str], config_file: str | None = None, cwd: str | None = None, isolated: bool = False
+) -> Settings:
+    """The settings of a run: ``cli`` over the configuration file (``config_file``, or the
+    nearest pyproject.toml with a ``[tool.legacy-variable]`` table; none when ``isolated``,
+    as ruff's ``--isolated``)."""
     cwd = os.path.abspath(cwd or os.getcwd())
     layers: list[tuple[Layer, str]] = []
     config_path: str | None = None
+    nearest: str | None = None
     if config_file is not None:
         if os.path.isfile(config_file):
             config_path = os.path.abspath(config_file)
@@ -273,7 +279,7 @@ def resolve(cli: Layer, paths: list[str], config_file: str | None = None, cwd: s
             layers.append((load_layer(config_file, inline=True), "--config"))
         else:
             raise ConfigError(f"--config: no such file {config_file!r}")
-    else:
+    elif not isolated:
         start = paths[0] if len(paths) == 1 else cwd
         config_path, nearest = find_pyproject(start if os.path.exists(start) else cwd)
         if config_path is not None:

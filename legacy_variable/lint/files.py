@@ -232,10 +232,9 @@ def discover(
     seen: set[str] = set()
 
     def problem(path: str, detail: str) -> None:
-        from ..rules import RULES
+        from ..rules import Code
 
-        message = RULES["LV002"].format(detail=detail)
-        found.problems.append(Diagnostic("LV002", message, display_path(path, cwd), 1, 1))
+        found.problems.append(Diagnostic.of(Code.UNREADABLE_FILE, display_path(path, cwd), 1, 1, {"detail": detail}))
 
     def add(path: str, real: str | None = None) -> None:
         # Keyed by the real file, so a file reached twice (a link to it, or given twice) is

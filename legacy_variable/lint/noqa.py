@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..rules import Code
+
 # flake8's NOQA_INLINE_REGEXP (flake8/defaults.py), same case-insensitivity.
 _INLINE = re.compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
@@ -27,7 +29,7 @@ _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 #: The file could not be read or parsed: comments in it are not trustworthy, and ruff
 #: does not let syntax errors be silenced either.
-UNSUPPRESSIBLE = frozenset({"LV001", "LV002"})
+UNSUPPRESSIBLE = frozenset({Code.SYNTAX_ERROR, Code.UNREADABLE_FILE})
 
 
 @dataclass(frozen=True)

@@ -7,35 +7,18 @@ follow ruff's wording so that users and scripts that know ruff read them without
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TextIO
 
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
-from ..rules import RULES, Rule
-from .engine import FileReport
-
-
-@dataclass
-class RunResult:
-    reports: list[FileReport]
-    applicable: Callable[[Diagnostic], bool]
-    fix: bool
-    unsafe_fixes: bool
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.reports for d in r.diagnostics]
-
-    @property
-    def fixed(self) -> int:
-        return sum(sum(r.fixed.values()) for r in self.reports)
+from ..rules import RULES, Code, Rule
+from .result import CheckResult
 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _marker(result: RunResult, diagnostic: Diagnostic) -> str:
+def _marker(result: CheckResult, diagnostic: Diagnostic) -> str:
     return "[*] " if result.applicable(diagnostic) else ""
 
 
@@ -99,7 +82,7 @@ class _NotebookPositions:
 
 def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     row = diagnostic.line
-    if not (1 <= row <= len(lines)) or diagnostic.code == "LV002":
+    if not (1 <= row <= len(lines)) or diagnostic.code == Code.UNREADABLE_FILE:
         return []
     text = lines[row - 1]
     gutter = " " * len(str(row))
@@ -121,7 +104,7 @@ def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     ]
 
 
-def write_full(result: RunResult, out: TextIO) -> None:
+def write_full(result: CheckResult, out: TextIO) -> None:
     # Lines are gathered and written at once: a write per line is a system call per line
     # when stdout is unbuffered (PYTHONUNBUFFERED, some CI runners), ten per diagnostic.
     sources: dict[str, list[str]] = {}
@@ -144,11 +127,11 @@ def write_full(result: RunResult, out: TextIO) -> None:
     out.write("".join(text))
 
 
-def write_concise(result: RunResult, out: TextIO) -> None:
+def write_concise(result: CheckResult, out: TextIO) -> None:
     out.write("".join(f"{_location(d)}: {d.code} {_marker(result, d)}{d.message}\n" for d in result.diagnostics))
 
 
-def write_summary(result: RunResult, out: TextIO) -> None:
+def write_summary(result: CheckResult, out: TextIO) -> None:
     remaining = result.diagnostics
     fixed = result.fixed
     if not remaining and not fixed:
@@ -175,12 +158,12 @@ def write_summary(result: RunResult, out: TextIO) -> None:
         out.write(f"No fixes available{hint}.\n")
 
 
-def write_fixes(result: RunResult, out: TextIO) -> None:
+def write_fixes(result: CheckResult, out: TextIO) -> None:
     """``--show-fixes``: what --fix changed, per file and rule."""
     if not result.fixed:
         return
     out.write(f"Fixed {_plural(result.fixed, 'error')}:\n")
-    for report in result.reports:
+    for report in result.files:
         if not report.fixed:
             continue
         out.write(f"- {report.path}:\n")
@@ -190,7 +173,7 @@ def write_fixes(result: RunResult, out: TextIO) -> None:
     out.write("\n")
 
 
-def write_statistics(result: RunResult, out: TextIO, as_json: bool = False) -> None:
+def write_statistics(result: CheckResult, out: TextIO, as_json: bool = False) -> None:
     counts: dict[str, list[Diagnostic]] = {}
     for d in result.diagnostics:
         counts.setdefault(d.code, []).append(d)
@@ -227,7 +210,7 @@ def write_statistics(result: RunResult, out: TextIO, as_json: bool = False) -> N
 # ---------------------------------------------------------------------------- machine
 
 
-def write_json(result: RunResult, out: TextIO) -> None:
+def write_json(result: CheckResult, out: TextIO) -> None:
     import json
 
     out.write(json.dumps([d.to_json() for d in result.diagnostics], indent=2, ensure_ascii=False))
@@ -250,7 +233,7 @@ def level(rule: Rule | None) -> str:
     return "warning"
 
 
-def write_github(result: RunResult, out: TextIO) -> None:
+def write_github(result: CheckResult, out: TextIO) -> None:
     """GitHub Actions workflow commands: annotations on the pull request's diff."""
     in_file = _NotebookPositions()
     for d in result.diagnostics:
@@ -272,7 +255,7 @@ def write_github(result: RunResult, out: TextIO) -> None:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def sarif_document(result: RunResult) -> dict:
+def sarif_document(result: CheckResult) -> dict:
     from .. import __version__
     from ..rules import DOCS_URL
 
@@ -294,7 +277,7 @@ def sarif_document(result: RunResult) -> dict:
     ]
     results = []
     in_file = _NotebookPositions()
-    for report in result.reports:
+    for report in result.files:
         uri = report.relative_path.replace(os.sep, "/")
         for d in report.diagnostics:
             line, column, end_line, end_column = in_file(d)
@@ -345,7 +328,7 @@ def sarif_document(result: RunResult) -> dict:
     }
 
 
-def write_sarif(result: RunResult, out: TextIO) -> None:
+def write_sarif(result: CheckResult, out: TextIO) -> None:
     import json
 
     out.write(json.dumps(sarif_document(result), indent=2, ensure_ascii=False))

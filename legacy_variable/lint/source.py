@@ -31,7 +31,16 @@ class SourceFile:
 
 
 class UnreadableSource(Exception):
-    """The file cannot be linted; ``str(exc)`` is the LV002 detail."""
+    """The file cannot be linted; ``detail`` is the LV002 detail, at ``line``:``column``."""
+
+    #: Whether the same bytes always fail the same way (a verdict the cache may keep).
+    cacheable = False
+
+    def __init__(self, detail: str, line: int = 1, column: int = 1):
+        super().__init__(detail)
+        self.detail = detail
+        self.line = line
+        self.column = column
 
 
 def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
@@ -54,15 +63,31 @@ def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
     return SourceFile(path=path, text=text, encoding=encoding, data=data)
 
 
-def read_source(path: str) -> SourceFile:
+def declared_encoding(text: str) -> str:
+    """The codec a source text's coding line names, as the interpreter reads it; "utf-8"
+    when it names none. For encoding a text held in memory as its file would be."""
+    first = text.find("\n")
+    second = text.find("\n", first + 1) if first >= 0 else -1
+    head = text if second < 0 else text[: second + 1]
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head.encode("ascii", "replace")).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except IsADirectoryError:
         raise UnreadableSource("is a directory") from None
     except OSError as exc:
         raise UnreadableSource(exc.strerror or str(exc)) from None
-    return decode(data, path)
+
+
+def read_source(path: str) -> SourceFile:
+    return decode(read_bytes(path), path)
 
 
 def line_starts(text: str) -> list[int]:
@@ -70,5 +95,3 @@ def line_starts(text: str) -> list[int]:
     starts = [0]
     starts.extend(match.end() for match in LINE_BREAK.finditer(text))
     return starts
-
-

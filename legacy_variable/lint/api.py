@@ -1,0 +1,185 @@
+"""``check`` and ``fix_source``: the linter as a library (see ``legacy_variable.lint``).
+
+``check`` is the whole of ``legacy-variable check`` but the printing: settings, file
+discovery, the cache, the pipeline over every file (in parallel when it pays), fixes.
+The CLI, the flake8 plugin, an editor server and a report all call it, so a file is judged
+the same way whichever face asks.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Sequence
+
+from ..diagnostics import Diagnostic
+from ..rules import Code
+from .config import Layer, Settings, resolve
+from .engine import Options, collector_paused, process_file, run_jobs
+from .result import CheckResult, FileReport
+
+
+def check(
+    paths: Sequence[str] | None = None,
+    *,
+    source: str | None = None,
+    filename: str = "<stdin>",
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    settings: Settings | None = None,
+    config: str | None = None,
+    fix: bool = False,
+    diff: bool = False,
+    unsafe_fixes: bool | None = None,
+    cache: bool | str = False,
+    jobs: int | None = None,
+    cwd: str | None = None,
+    respect_gitignore: bool = True,
+    isolated: bool = False,
+) -> CheckResult:
+    """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
+    it were the file ``filename`` (a ``.ipynb`` name makes it a notebook's JSON).
+
+    select, ignore   rule selectors (codes, prefixes, names, ``ALL``) over the configured
+                     selection; or pass resolved ``settings`` instead (``config``: a
+                     pyproject.toml, a TOML file or ``"key = value"``, as ``--config``)
+    fix              apply fixes: files are rewritten; a ``source`` never is, its fixed
+                     text is ``CheckResult.files[0].fixed_data``
+    diff             compute fixes without writing; each file's ``diff`` is filled
+    unsafe_fixes     also apply unsafe fixes (None: as configured)
+    cache            read and write the result cache (True: the configured directory,
+                     or a directory path); never used for ``source``
+    jobs             worker processes (None: as many as pay off, 1: this process)
+    isolated         read no configuration file: only these arguments count
+
+    Raises ``config.ConfigError`` for an invalid configuration or selector.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    if source is not None and paths is not None:
+        raise TypeError("check() takes paths or source, not both")
+    targets = list(paths) if paths is not None else ["."]
+    if settings is None:
+        layer = Layer(
+            select=list(select) if select is not None else None,
+            ignore=list(ignore or ()),
+            unsafe_fixes=unsafe_fixes,
+        )
+        where = [os.path.dirname(os.path.join(cwd, filename))] if source is not None else targets
+        settings = resolve(layer, where, config, cwd, isolated)
+    elif select is not None or ignore is not None or config is not None or isolated:
+        raise TypeError("select, ignore, config and isolated shape the settings: pass them or settings")
+    options = Options(
+        settings=settings,
+        fix=fix or diff,
+        diff=diff,
+        unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        write=source is None,
+    )
+    with collector_paused():
+        if source is not None:
+            reports = [_check_source(source, filename, options, cwd)]
+        else:
+            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore)
+    return CheckResult(reports, options.applicable, options.fix, options.unsafe_fixes)
+
+
+def fix_source(
+    text: str,
+    filename: str = "<stdin>",
+    *,
+    unsafe: bool = False,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    settings: Settings | None = None,
+) -> tuple[str, list[Diagnostic]]:
+    """``text`` with every applicable fix applied (``unsafe``: unsafe ones too), and the
+    diagnostics that remain in the fixed text. Nothing is read or written: for editors."""
+    result = check(
+        source=text, filename=filename, select=select, ignore=ignore, settings=settings,
+        fix=True, unsafe_fixes=unsafe,
+    )
+    report = result.files[0]
+    if report.error:
+        raise RuntimeError(report.error)
+    fixed = text if report.fixed_data is None else _text_of(report.fixed_data, filename)
+    return fixed, report.diagnostics
+
+
+def _text_of(data: bytes, filename: str) -> str:
+    if filename.endswith(".ipynb"):
+        return data.decode("utf-8-sig")
+    from .source import decode
+
+    return decode(data, filename).text
+
+
+def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileReport:
+    # Encoded as its coding line says, so that the pipeline decodes the same text back.
+    from .files import relative_to
+    from .source import declared_encoding
+
+    try:
+        data = text.encode(declared_encoding(text))
+    except (UnicodeEncodeError, LookupError):
+        data = text.encode("utf-8", "surrogatepass")
+    relative = relative_to(os.path.join(cwd, filename), options.settings.project_root).replace(os.sep, "/")
+    return process_file(filename, filename, relative, options, data)
+
+
+def _check_paths(
+    paths: list[str], options: Options, cache_choice: bool | str, jobs: int | None, cwd: str,
+    respect_gitignore: bool,
+) -> list[FileReport]:
+    from .files import discover, relative_to
+
+    settings = options.settings
+    found = discover(paths, settings.exclude, settings.project_root, cwd, respect_gitignore, settings.include)
+
+    def relative(path: str) -> str:
+        rel = relative_to(path, settings.project_root)
+        return path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+    reports: list[FileReport] = []
+    for problem in found.problems:
+        rel = relative(os.path.join(cwd, problem.path))
+        if Code.UNREADABLE_FILE in settings.codes_for(rel):  # as for a file that cannot be read
+            report = FileReport(problem.path, rel)
+            report.diagnostics.append(problem)
+            reports.append(report)
+
+    cache = None
+    if cache_choice is not False:
+        from .cache import Cache, digest
+
+        directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
+        cache = Cache(directory, settings.fingerprint())
+    work: list[tuple] = []
+    for path, display in found.files:
+        rel = relative(path)
+        data = None
+        if cache is not None:
+            hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
+            if hit is None and cache.knows(rel):
+                # Touched, or too fresh to trust its stat: the content decides. (A file the
+                # cache does not know is read by the worker alone.)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = None  # the worker reports it
+                if data is not None:
+                    hit = cache.get(rel, digest(data), display)
+            if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
+                reports.append(FileReport(display, rel, hit))
+                continue
+        work.append((path, display, rel, data))
+
+    reports.extend(run_jobs(work, options, jobs))
+    reports.sort(key=lambda r: r.path)
+
+    if cache is not None:
+        for report in reports:
+            if report.cache_digest is not None:
+                packed = getattr(report, "packed", None)  # as a worker sent it
+                cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+        cache.save()
+    return reports
