@@ -145,7 +145,10 @@ def find_pyproject(start: str) -> tuple[str | None, str | None]:
 def load_layer(path: str, inline: bool = False) -> Layer:
     """Read a config file: a pyproject.toml's [tool.legacy-variable] table, or a TOML file
     whose top level is that table. ``inline``: ``path`` is TOML text (``--config "k = v"``)."""
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, as the tomli package
+        import tomli as tomllib
 
     try:
         if inline:
