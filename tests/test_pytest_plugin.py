@@ -186,7 +186,7 @@ def test_inactive_by_default_and_free_for_other_projects(pytester: pytest.Pytest
         @pytest.mark.legacy_variable(allow=["LV101"])
         def test_untouched():
             assert "torch" not in sys.modules
-            assert "legacy_variable.variable" not in sys.modules
+            assert "legacy_variable.runtime.shim" not in sys.modules
             import torch
             assert torch.autograd.Variable.__module__ == "torch.autograd.variable"
         '''
@@ -204,7 +204,7 @@ def test_disabled_with_p_no(pytester: pytest.Pytester) -> None:
         import sys
 
         def test_stock():
-            assert "legacy_variable.variable" not in sys.modules
+            assert "legacy_variable.runtime.shim" not in sys.modules
         '''
     )
     result = pytester.runpytest_subprocess("-p", "no:legacy_variable", "-p", "no:cacheprovider")

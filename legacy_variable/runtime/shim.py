@@ -222,7 +222,9 @@ class Variable(metaclass=VariableMeta):
         return _make(*args, **kwargs)
 
 
-Variable.__module__ = "legacy_variable.variable"
+# The documented import path (pickles name the class by it; `legacy_variable` loads it
+# lazily through its module __getattr__).
+Variable.__module__ = "legacy_variable"
 
 
 # --------------------------------------------------------------------------- install
