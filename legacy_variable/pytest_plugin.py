@@ -39,7 +39,8 @@ import pytest
 from . import rules as _rules
 from .diagnostics import Diagnostic
 from .runtime.emission import Collector, configure
-from .summary import Tally, format_summary
+from .summary import format_summary
+from .tally import Tally
 
 MARKER = "legacy_variable"
 #: Key of the tally a pytest-xdist worker sends to the controller.
