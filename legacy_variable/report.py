@@ -19,10 +19,11 @@ MAX_LOCATIONS = 3
 
 
 def unique_sites(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """First diagnostic per (code, path, line), sorted as the linter sorts."""
-    first: dict[tuple[str, str, int], Diagnostic] = {}
+    """First diagnostic per call site (code, path, line, column), sorted as the linter
+    sorts."""
+    first: dict[tuple[str, str, int, int], Diagnostic] = {}
     for d in diagnostics:
-        first.setdefault((d.code, d.path, d.line), d)
+        first.setdefault((d.code, d.path, d.line, d.column), d)
     return sorted(first.values(), key=lambda d: d.sort_key())
 
 
@@ -53,7 +54,8 @@ def _format_summaries(tally: Tally, program: str) -> str:
     if not rows:
         return f"legacy-variable run: no legacy idioms met while running {program}\n"
     total = tally.total
-    n_sites = sum(len(row.sites) for row in rows)
+    fixes = tally.fix_counts()
+    n_sites = fixes.sites
     lines = [
         f"legacy-variable run: {total} legacy idiom occurrence{'s' * (total != 1)} at "
         f"{n_sites} site{'s' * (n_sites != 1)} ({len(rows)} rule"
@@ -71,7 +73,7 @@ def _format_summaries(tally: Tally, program: str) -> str:
             lines.append(f"    fix: {_fix_hint(row)}")
     lines.append("")
     lines.append(
-        tally.fix_counts().describe() + "; `legacy-variable explain CODE` for details"
+        fixes.describe() + "; `legacy-variable explain CODE` for details"
     )
     return "\n".join(lines) + "\n"
 

@@ -208,9 +208,13 @@ class Tally:
             )
         return rows
 
-    def call_sites(self) -> set[tuple[str, str, int]]:
-        """Distinct (code, file, line): the unit ``check --fix`` edits."""
-        return {(e.diagnostic.code, e.diagnostic.path, e.diagnostic.line) for e in self._entries()}
+    def call_sites(self) -> set[tuple[str, str, int, int]]:
+        """Distinct (code, file, line, column): the unit ``check --fix`` edits (two
+        ``Variable(...)`` calls on one line are two sites, for the linter too)."""
+        return {
+            (e.diagnostic.code, e.diagnostic.path, e.diagnostic.line, e.diagnostic.column)
+            for e in self._entries()
+        }
 
     def tests(self) -> set[str]:
         return {e.test for e in self._entries() if e.test}
@@ -247,17 +251,25 @@ class FixCounts:
         return text
 
 
-def fix_counts(sites: Iterable[tuple[str, str, int]]) -> FixCounts:
-    """Fix availability at runtime call sites ``(code, file, line)``: a site counts as
-    safe-fixable when the linter reports the same code on the same line of that file
-    with a safe fix, unsafe-fixable when that fix is unsafe. Sites the linter does not
-    see (another code, a file that is gone, ``<string>``) count as not fixable."""
+def fix_counts(sites: Iterable[tuple[str, str, int, int]]) -> FixCounts:
+    """Fix availability at runtime call sites ``(code, file, line, column)``.
+
+    A site counts as safe-fixable when the linter reports the same code on the same line
+    of that file with a safe fix, unsafe-fixable when that fix is unsafe. Columns only
+    choose among several such diagnostics on one line: the runtime's column is where the
+    instruction starts (a call, a subscript), the linter's may be a keyword inside it.
+    Sites the linter does not see (another code, a file that is gone, ``<string>``)
+    count as not fixable.
+    """
     sites = set(sites)
-    files = sorted({path for _, path, _ in sites if os.path.isfile(path)})
+    files = sorted({path for _, path, _, _ in sites if os.path.isfile(path)})
     available = linter_fixes(files) if files else {}
     safe = unsafe = 0
-    for code, path, line in sites:
-        applicability = available.get((os.path.abspath(path), line, code))
+    for code, path, line, column in sites:
+        found = available.get((os.path.abspath(path), line, code))
+        if not found:
+            continue
+        applicability = next((a for c, a in found if c == column), found[0][1])
         if applicability == SAFE:
             safe += 1
         elif applicability == UNSAFE:
@@ -265,9 +277,10 @@ def fix_counts(sites: Iterable[tuple[str, str, int]]) -> FixCounts:
     return FixCounts(sites=len(sites), safe=safe, unsafe=unsafe)
 
 
-def linter_fixes(paths: list[str]) -> dict[tuple[str, int, str], str]:
-    """(absolute path, line, code) -> applicability of the fix the linter offers there,
-    linting ``paths`` with the settings ``legacy-variable check`` would use from here.
+def linter_fixes(paths: list[str]) -> dict[tuple[str, int, str], list[tuple[int, str | None]]]:
+    """(absolute path, line, code) -> [(column, applicability of its fix or None)] for
+    every diagnostic the linter reports in ``paths``, with the settings
+    ``legacy-variable check`` would use from here.
 
     The one call into the linter's engine: it becomes ``legacy_variable.lint.check``
     once that public API exists.
@@ -276,7 +289,7 @@ def linter_fixes(paths: list[str]) -> dict[tuple[str, int, str], str]:
     from .lint.engine import Options, process_file
     from .lint.files import relative_to
 
-    found: dict[tuple[str, int, str], str] = {}
+    found: dict[tuple[str, int, str], list[tuple[int, str | None]]] = {}
     cwd = os.getcwd()
     for path in paths:
         path = os.path.abspath(path)
@@ -287,8 +300,8 @@ def linter_fixes(paths: list[str]) -> dict[tuple[str, int, str], str]:
         relative = relative_to(path, settings.project_root)
         relative = path if relative.startswith("..") else relative.replace(os.sep, "/")
         report = process_file(path, path, relative, Options(settings))
-        for diagnostic in report.diagnostics:
-            fix = diagnostic.fix
-            if fix is not None and fix.edits:
-                found.setdefault((path, diagnostic.line, diagnostic.code), fix.applicability)
+        for d in report.diagnostics:
+            fix = d.fix
+            applicability = fix.applicability if fix is not None and fix.edits else None
+            found.setdefault((path, d.line, d.code), []).append((d.column, applicability))
     return found
