@@ -12,7 +12,6 @@ from typing import Callable
 from .tally import Tally
 
 
-
 def _table(header: list[str], body: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 

@@ -398,3 +398,15 @@ def test_trace_ops_sees_torch_functions_for_provenance():
     assert "`b`" in traced["LV201"] and "`b` only flowed into the new leaf" in traced["LV203"]
     # the mode is thread-local and gone after the block
     assert torch._C._len_torch_function_stack() == 0
+
+
+def test_mode_registers_with_the_shims_public_hook():
+    from legacy_variable.runtime import shim
+
+    assert shim.mode_hook() is None
+    with legacy_mode():
+        assert shim.mode_hook() is not None
+        with legacy_mode():
+            assert shim.mode_hook() is not None
+        assert shim.mode_hook() is not None  # the outer block still holds the mode
+    assert shim.mode_hook() is None

@@ -1,7 +1,7 @@
 """The runtime face: the ``Variable`` shim, legacy mode and its patches, ``run``.
 
 Layers, each importing only the ones before it (no cycle, function-level imports
-included; checked by the import-cycle test):
+included; tests/test_runtime_layers.py checks it):
 
 1. ``emission``   -- warning class, policy (``configure``), user-frame search, collectors,
    ``emit``. No torch: warning filters and ``configure`` work without it.

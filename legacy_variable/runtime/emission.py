@@ -18,6 +18,7 @@ from typing import Iterator, Sequence
 from .. import rules as _rules
 from ..diagnostics import Diagnostic
 
+
 class LegacyVariableWarning(DeprecationWarning):
     """A legacy idiom met at runtime. ``code`` is the catalog code (also the message prefix).
 

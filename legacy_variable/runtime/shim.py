@@ -32,6 +32,7 @@ STOCK_VARIABLE = torch.autograd.variable.Variable if hasattr(
     torch.autograd.variable, "Variable"
 ) else torch.autograd.Variable
 
+
 class _CompilerFlag:
     """Fallback when torch.compiler has no ``_is_compiling_flag`` (older releases)."""
 
@@ -113,6 +114,8 @@ def set_mode_hook(hook) -> None:
 def mode_hook():
     """The registered hook, or None (legacy mode is off)."""
     return _mode_hook
+
+
 _getframe = sys._getframe
 _VOLATILE_IN_MODE = (
     "`volatile=` has no effect on stock PyTorch since 0.4 (the graph is still built); legacy "

@@ -37,7 +37,6 @@ def _name_of_grad_read(frame, tensor) -> str:
     return found.pop() if len(found) == 1 else "tensor"
 
 
-
 def _grad_property_get(self):
     grad = _grad_get(self)
     if grad is not None:

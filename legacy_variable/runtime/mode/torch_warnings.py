@@ -19,7 +19,8 @@ from .grad import GETTER_CODE
 #: (regex on torch's message, code, values from the match)
 _TORCH_WARNINGS = [
     (re.compile(r"size_average and reduce args will be deprecated, please use "
-                r"reduction='(\w+)'"), Code.LOSS_REDUCTION_KWARGS, lambda m: {"reduction": f"'{m.group(1)}'"}),
+                r"reduction='(\w+)'"), Code.LOSS_REDUCTION_KWARGS,
+     lambda m: {"reduction": f"'{m.group(1)}'"}),
     (re.compile(r"Implicit dimension choice for (\w+) has been deprecated"), Code.IMPLICIT_SOFTMAX_DIM,
      lambda m: {"callee": f"F.{m.group(1)}"}),
     (re.compile(r"`?nn\.init\.(\w+)`? is now deprecated in favor of"), Code.NON_INPLACE_INIT,

@@ -40,5 +40,4 @@ _tensor_dataset_init.__name__ = "__init__"
 _tensor_dataset_init.__qualname__ = "TensorDataset.__init__"
 
 
-
 REPLACEMENTS = ((_TensorDataset, "__init__", _tensor_dataset_init),)

@@ -145,5 +145,4 @@ _function_call.__name__ = "__call__"
 _function_call.__qualname__ = "Function.__call__"
 
 
-
 REPLACEMENTS = ((_Function, "__call__", _function_call),)

@@ -113,5 +113,4 @@ except (TypeError, ValueError):
     pass
 
 
-
 REPLACEMENTS = ((torch, "load", _load),)
