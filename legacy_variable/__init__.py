@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from .diagnostics import Diagnostic, Edit, Fix
 from .rules import RULES, Rule
-from .runtime.emission import Collector, LegacyVariableWarning, collecting, configure
 
 __version__ = "0.1.0"
+
+#: Torch-free runtime names, loaded on first use too: the linter's start-up (and a
+#: lint-only install) never pays for the warning machinery.
+_EMISSION = {
+    "Collector": "runtime.emission",
+    "LegacyVariableWarning": "runtime.emission",
+    "collecting": "runtime.emission",
+    "configure": "runtime.emission",
+}
 
 #: Runtime names loaded on first use: name -> module (inside this package) defining it.
 _RUNTIME = {
@@ -42,11 +50,14 @@ __all__ = [
 
 def __getattr__(name: str):
     module_name = _RUNTIME.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'legacy_variable' has no attribute {name!r}")
-    from .runtime import require_torch
+    if module_name is not None:
+        from .runtime import require_torch
 
-    require_torch()
+        require_torch()
+    else:
+        module_name = _EMISSION.get(name)
+        if module_name is None:
+            raise AttributeError(f"module 'legacy_variable' has no attribute {name!r}")
     import importlib
 
     module = importlib.import_module(f".{module_name}", __name__)

@@ -280,27 +280,21 @@ def fix_counts(sites: Iterable[tuple[str, str, int, int]]) -> FixCounts:
 def linter_fixes(paths: list[str]) -> dict[tuple[str, int, str], list[tuple[int, str | None]]]:
     """(absolute path, line, code) -> [(column, applicability of its fix or None)] for
     every diagnostic the linter reports in ``paths``, with the settings
-    ``legacy-variable check`` would use from here.
-
-    The one call into the linter's engine: it becomes ``legacy_variable.lint.check``
-    once that public API exists.
+    ``legacy-variable check`` would use from here (the public ``lint.check``, file by
+    file, so that each file's own pyproject.toml counts).
     """
-    from .lint.config import ConfigError, Layer, resolve
-    from .lint.engine import Options, process_file
-    from .lint.files import relative_to
+    from .lint import check
+    from .lint.config import ConfigError
 
     found: dict[tuple[str, int, str], list[tuple[int, str | None]]] = {}
     cwd = os.getcwd()
     for path in paths:
         path = os.path.abspath(path)
         try:
-            settings = resolve(Layer(), [path], None, cwd)
+            result = check([path], cwd=cwd)
         except ConfigError:
             continue  # a broken config: `check` itself would refuse to run
-        relative = relative_to(path, settings.project_root)
-        relative = path if relative.startswith("..") else relative.replace(os.sep, "/")
-        report = process_file(path, path, relative, Options(settings))
-        for d in report.diagnostics:
+        for d in result.diagnostics:
             fix = d.fix
             applicability = fix.applicability if fix is not None and fix.edits else None
             found.setdefault((path, d.line, d.code), []).append((d.column, applicability))
