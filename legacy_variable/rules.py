@@ -117,7 +117,8 @@ class Rule:
         if self.variants:
             # The variant's own text is data of the catalog too: it is rendered from the
             # same arguments and fills the message's ``{variant}`` slot.
-            key = values.get("variant")
+            # ``defaults["variant"]``: the key a face that names none (the runtime) gets.
+            key = values.get("variant") or self.defaults.get("variant")
             values = dict(values)
             values["variant"] = (
                 self.variants[key].format_map(_Defaults(values, self.defaults)) if key else ""
@@ -319,8 +320,17 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.SCALAR_DATA_INDEX,
         name="scalar-data-index",
-        message="indexing {subject} with `[0]` {outcome}; use `.item()` for a Python number",
-        defaults={"subject": "a 0-dim result", "outcome": "raises on modern PyTorch"},
+        message="indexing {variant}; use `.item()` for a Python number",
+        defaults={"variant": "zero_dim"},
+        variants={
+            # a loss or a full reduction: the fix is `.item()`
+            "zero_dim": "a 0-dim result with `[0]` raises on modern PyTorch",
+            # `x.data[0]` of an `x` the linter cannot see the shape of: `[0]` is right in 1-D
+            "unknown_shape": (
+                "a tensor of unknown shape with `[0]` raises if it is 0-dim (losses and full "
+                "reductions are, since PyTorch 0.4)"
+            ),
+        },
         what=(
             "`loss.data[0]`, `loss[0]` and similar `[0]` indexing of losses and full "
             "reductions."
