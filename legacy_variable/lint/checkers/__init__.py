@@ -49,7 +49,7 @@ def check_module(tree: ast.Module, source: str, path: str,
         # ast.parse accepts nesting (a 1500-term ``a + a + ...``) deeper than the
         # recursive walk can follow: the file is skipped, with a reason, not a crash.
         rule = RULES[Code.UNREADABLE_FILE]
-        return [Diagnostic(rule.code, rule.format(detail="too deeply nested to check"),
+        return [Diagnostic(rule.code.value, rule.format(detail="too deeply nested to check"),
                            path, 1, 1)]
     finally:
         if collecting:

@@ -112,7 +112,8 @@ def check_deprecated_functional(ctx: Context, call: ast.Call, scope: Scope, q: s
                 fix = make_fix([rename, append_argument(sm, call, extra)], UNSAFE,
                                f"Use `interpolate(..., {extra})`")
                 replacement += f"(..., {extra})"
-    ctx.add(sm.diagnostic(Code.DEPRECATED_FUNCTIONAL, call, fix, callee=callee, replacement=replacement))
+    ctx.add(sm.diagnostic(Code.DEPRECATED_FUNCTIONAL, call, fix, callee=callee,
+                          replacement=replacement))
 
 
 def check_non_inplace_init(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:

@@ -242,7 +242,7 @@ def _static_fix(ctx: Context, fn: ast.FunctionDef):
 
 
 def _check_instance_call(ctx: Context, call: ast.Call, scope: Scope,
-                        classes: dict[int, ast.ClassDef]) -> None:
+                         classes: dict[int, ast.ClassDef]) -> None:
     inner = call.func
     if inner.func.__class__ is not ast.Name:
         return

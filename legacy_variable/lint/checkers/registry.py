@@ -28,7 +28,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple
 
-from ...rules import RULES, Code
+from ...rules import Code
 from . import data_io, functional, legacy_api, misconceptions, shapes, tensor_ctors, variable
 from . import torch_api as api
 from .events import EventKind
@@ -229,4 +229,3 @@ def _plan(codes: frozenset[str] | None) -> Plan:
         {kind: tuple(runs) for kind, runs in handlers.items()},
         wraps,
     )
-

@@ -69,7 +69,8 @@ def check_type_cast(flow: ScopeFlow, event: Event) -> None:
         if call.args[0].__class__ is ast.Name and ctx.legacy_tensor_type(call.args[0], scope):
             # ``x.type(Tensor)`` with ``Tensor = torch.cuda.FloatTensor if cuda else ...``:
             # the target device is decided at run time, so no fix.
-            ctx.add(sm.diagnostic(Code.LEGACY_TYPE_CAST, call, None, type_name=sm.text(call.args[0])))
+            ctx.add(sm.diagnostic(Code.LEGACY_TYPE_CAST, call, None,
+                                  type_name=sm.text(call.args[0])))
         return
     dtype, device = api.LEGACY_TENSOR_TYPES[type_name]
     torch_name = ctx.torch_name(scope)
