@@ -11,8 +11,8 @@ from legacy_variable.rules import RULES, Code
 
 
 def _check(source, codes=None):
-    return [(d.code, d.line, d.column) for d in check_module(ast.parse(source), source,
-                                                              "example.py", codes=codes)]
+    found = check_module(ast.parse(source), source, "example.py", codes=codes)
+    return [(d.code, d.line, d.column) for d in found]
 
 
 def test_every_static_rule_has_a_registry_line_and_every_line_a_static_rule():

@@ -15,7 +15,7 @@ from .names import Scope, qualname
 from . import torch_api as api
 
 
-class FactKind(Enum):
+class FactKind(str, Enum):  # ``str``: a C-level hash in kind sets
     FRESH = "fresh"  # a tensor with no history that does not require grad
     LEAF_RG = "leaf_rg"  # a leaf that requires grad
     COMPUTED = "computed"  # the result of an op over `inputs`

@@ -10,8 +10,7 @@ enough. Rules read the flow's state; only the flow changes it.
 from __future__ import annotations
 
 import ast
-import heapq
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from . import torch_api as api
 from .context import Context
@@ -28,11 +27,30 @@ WRAP_CALLEES = frozenset({api.VARIABLE})
 #: Methods whose calls change what the flow knows (a leaf that now requires grad).
 STATE_METHODS = frozenset({"requires_grad_", "retain_grad"})
 
+_ASSIGN, _AUGASSIGN, _BIND, _WRAP = (EventKind.ASSIGN, EventKind.AUGASSIGN, EventKind.BIND,
+                                     EventKind.WRAP)
 _NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
                             ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
 # Attribute reads of a tensor that do not build a graph from it.
 _INERT_ATTRS = frozenset({"grad", "data", "requires_grad", "shape", "is_leaf", "grad_fn",
                           "dtype", "device", "size", "dim", "numel", "volatile"})
+
+
+class WrapSite(NamedTuple):
+    """A ``Variable(data, ...)`` call at its place in the flow."""
+
+    call: ast.Call
+    #: The literal ``requires_grad``: True / False / ABSENT / DYNAMIC.
+    rg: object
+    #: What ``data`` is known to be there (None: a name with no fact yet).
+    fact: Fact | None
+    #: How ``data`` is spelled.
+    target: str
+    #: The value that computed ``data`` (a name's current assignment, else ``data``).
+    value: ast.AST | None
+    #: The names the wrap cuts off from the graph although something shows they needed
+    #: gradients (LV201's evidence), else None.
+    rewrapped: tuple[str, ...] | None
 
 
 class Wrapped:
@@ -56,7 +74,9 @@ def run_flows(ctx: Context, handlers: Mapping[EventKind, tuple[Handler, ...]],
         scope_wraps = wraps.get(id(scope))
         events = scope.events
         if scope_wraps:
-            events = list(heapq.merge(events, scope_wraps, key=position))
+            # Two sorted runs: one merge pass of the sort. A wrap goes after an index event
+            # at the same position, as it always has (the sort is stable).
+            events = sorted(events + scope_wraps, key=position)
         if events and any(event.kind in wanted for event in events):
             ScopeFlow(ctx, scope, events).run(handlers)
 
@@ -83,36 +103,42 @@ class ScopeFlow:
                     or kind is EventKind.METHOD and event.method in STATE_METHODS:
                 self.grad_enablers.add(event.name)
         self._uses: dict[str, list[tuple]] | None = None
+        #: At a WRAP event: what it wraps (None: nothing a rule follows).
+        self.wrap: WrapSite | None = None
 
     def run(self, handlers: Mapping[EventKind, tuple[Handler, ...]]) -> None:
         facts = self.facts
+        get_handlers = handlers.get
         for event in self.events:
             kind = event.kind
             name = event.name
-            if kind is EventKind.ASSIGN:
+            if kind is _ASSIGN:
                 facts[name] = _at_line(self.classifier.classify(event.value), event.node.lineno)
                 self.defining_value[name] = event.value
                 self.wrapped.pop(name, None)
                 continue
-            if kind is EventKind.AUGASSIGN:
+            if kind is _AUGASSIGN:
                 facts[name] = _at_line(self.classifier.accumulate(name, event.value),
                                        event.node.lineno)
                 self.defining_value.pop(name, None)
                 self.wrapped.pop(name, None)
                 continue
-            if kind is EventKind.BIND:
+            if kind is _BIND:
                 facts[name] = UNKNOWN_FACT
                 self.defining_value.pop(name, None)
                 self.wrapped.pop(name, None)
                 continue
+            if kind is _WRAP:
+                self.wrap = self._wrap_site(event)
             # The rules see the facts as they stand before the event changes them.
-            for handler in handlers.get(kind, ()):
+            for handler in get_handlers(kind, ()):
                 handler(self, event)
-            if kind is EventKind.WRAP:
-                inputs = self.rewrapped_inputs(event)
-                for input_name in inputs or ():
-                    self.wrapped[input_name] = Wrapped(event.node.lineno, event.node,
-                                                       self.wrap_operand(event.node)[2])
+            if kind is _WRAP:
+                site = self.wrap
+                if site is not None and site.rewrapped:
+                    for input_name in site.rewrapped:
+                        self.wrapped[input_name] = Wrapped(site.call.lineno, site.call,
+                                                           site.value)
             elif kind is EventKind.REQUIRES_GRAD_SET \
                     or kind is EventKind.METHOD and event.method == "requires_grad_":
                 self._enable_grad(name)
@@ -125,37 +151,28 @@ class ScopeFlow:
             self.facts[name] = Fact(LEAF_RG, rg=True, numel_gt1=numel)
 
     # ------------------------------------------------------------------ wraps
-    def wrap_operand(self, call: ast.Call) -> tuple[Fact | None, str, ast.AST | None]:
-        """What a ``Variable(data, ...)`` wraps: the operand's fact, its spelling, and the
-        value that computed it (a name's current assignment, else the operand itself)."""
+    def _wrap_site(self, event: Event) -> "WrapSite | None":
+        call = event.node
+        if not call.args or call.args[0].__class__ is ast.Starred:
+            return None
+        volatile = keyword(call, "volatile")
+        if volatile is not None and literal(volatile.value) is not False:
+            return None  # ``volatile=True`` detaches on purpose
         data = call.args[0]
         if data.__class__ is ast.Name:
-            return self.facts.get(data.id), data.id, self.defining_value.get(data.id)
-        return self.classifier.classify(data), self.ctx.sm.text(data), data
-
-    def wraps_value(self, call: ast.Call) -> bool:
-        """The wrap has an operand and does not detach it through ``volatile``."""
-        if not call.args or call.args[0].__class__ is ast.Starred:
-            return False
-        volatile = keyword(call, "volatile")
-        return volatile is None or literal(volatile.value) is False
-
-    def rewrapped_inputs(self, event: Event) -> tuple[str, ...] | None:
-        """The names a ``Variable(op_result, requires_grad=True)`` cuts off from the
-        graph, when something shows they needed gradients; None otherwise."""
-        call = event.node
-        if not self.wraps_value(call) or requires_grad_arg(call, 1) is not True:
-            return None
-        fact = self.wrap_operand(call)[0]
-        if fact is None or fact.kind != COMPUTED or not fact.inputs:
-            return None
-        key = event.position
-        evidence = any(
-            self.classifier.name_fact(name).rg is True
-            or any(read > key for read in self.grad_reads.get(name, ()))
-            for name in fact.inputs
-        )
-        return fact.inputs if evidence else None
+            fact, target, value = (self.facts.get(data.id), data.id,
+                                   self.defining_value.get(data.id))
+        else:
+            fact, target, value = self.classifier.classify(data), self.ctx.sm.text(data), data
+        rg = requires_grad_arg(call, 1)
+        rewrapped = None
+        if rg is True and fact is not None and fact.kind == COMPUTED and fact.inputs:
+            key = event.position
+            if any(self.classifier.name_fact(name).rg is True
+                   or any(read > key for read in self.grad_reads.get(name, ()))
+                   for name in fact.inputs):
+                rewrapped = fact.inputs
+        return WrapSite(call, rg, fact, target, value, rewrapped)
 
     # ------------------------------------------------------------------ uses of a name
     def _name_uses(self) -> dict[str, list[tuple]]:

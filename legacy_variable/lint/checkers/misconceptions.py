@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...diagnostics import SAFE
 from ...rules import Code
-from .dataflow import ABSENT, COMPUTED, FRESH, LEAF_RG, keyword, requires_grad_arg
+from .dataflow import ABSENT, COMPUTED, FRESH, LEAF_RG, keyword
 from .events import Event
 from .fixes import make_fix
 from .flow import ScopeFlow
@@ -19,26 +19,24 @@ from .variable import detach_fix
 
 def check_rewrap(flow: ScopeFlow, event: Event) -> None:
     """LV201: ``Variable(op_result, requires_grad=True)`` where the op's inputs need grad."""
-    inputs = flow.rewrapped_inputs(event)
-    if inputs is None:
+    site = flow.wrap
+    if site is None or not site.rewrapped:
         return
-    call = event.node
-    target = flow.wrap_operand(call)[1]
-    listed = ", ".join(f"`{name}`" for name in inputs)
-    flow.ctx.add(flow.ctx.sm.diagnostic(Code.REWRAP_COMPUTED_TENSOR, call, None, target=target,
-                                        inputs=listed))
+    listed = ", ".join(f"`{name}`" for name in site.rewrapped)
+    flow.ctx.add(flow.ctx.sm.diagnostic(Code.REWRAP_COMPUTED_TENSOR, site.call, None,
+                                        target=site.target, inputs=listed))
 
 
 def check_detaching_wrap(flow: ScopeFlow, event: Event) -> None:
     """LV202: ``Variable(t)`` of a tensor with history makes a new leaf."""
-    call = event.node
-    if not flow.wraps_value(call) or requires_grad_arg(call, 1) not in (False, ABSENT):
+    site = flow.wrap
+    if site is None or site.rg is not False and site.rg is not ABSENT:
         return
-    fact, target, _ = flow.wrap_operand(call)
+    fact = site.fact
     if fact is not None and fact.rg is True and fact.kind in (LEAF_RG, COMPUTED):
         ctx = flow.ctx
-        fix = detach_fix(ctx, call, call.args[0], False)
-        ctx.add(ctx.sm.diagnostic(Code.DETACHING_WRAP, call, fix, target=target))
+        fix = detach_fix(ctx, site.call, site.call.args[0], False)
+        ctx.add(ctx.sm.diagnostic(Code.DETACHING_WRAP, site.call, fix, target=site.target))
 
 
 def check_grad_read(flow: ScopeFlow, event: Event) -> None:

@@ -142,6 +142,10 @@ class Scope:
 
 
 _MISSING = object()
+# Bindings are most of the events: made as plain tuples of the Event type, without the
+# Python-level ``Event.__new__`` (all fields given, in order).
+_event = tuple.__new__
+_BIND, _ASSIGN, _AUGASSIGN = EventKind.BIND, EventKind.ASSIGN, EventKind.AUGASSIGN
 _NAME, _LOAD, _CONSTANT = ast.Name, ast.Load, ast.Constant
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
@@ -261,7 +265,8 @@ class ModuleIndex:
             if arg is None:
                 continue
             inner.bind(arg.arg)
-            inner.events.append(Event((arg.lineno, arg.col_offset), EventKind.BIND, arg.arg, arg))
+            inner.events.append(_event(Event, ((arg.lineno, arg.col_offset), _BIND, arg.arg, arg,
+                                               None, None, False)))
             if arg.annotation is not None:
                 self._walk(arg.annotation, outer)
 
@@ -328,7 +333,8 @@ class ModuleIndex:
         if node.ctx.__class__ is ast.Del:
             self.name_loads[node.id] = self.name_loads.get(node.id, 0) + 1
         scope.bind(node.id)
-        scope.events.append(Event((node.lineno, node.col_offset), EventKind.BIND, node.id, node))
+        scope.events.append(_event(Event, ((node.lineno, node.col_offset), _BIND, node.id, node,
+                                           None, None, False)))
 
     def _global(self, node, scope: Scope) -> None:
         if node.__class__ is ast.Global:
@@ -343,8 +349,9 @@ class ModuleIndex:
         left = node.left
         if self._want_percent and node.op.__class__ is ast.Mod \
                 and left.__class__ is ast.Constant and left.value.__class__ is str:
-            scope.events.append(Event((node.lineno, node.col_offset), EventKind.PERCENT, None,
-                                      node))
+            scope.events.append(_event(Event, (
+                (node.lineno, node.col_offset), EventKind.PERCENT, None, node, None, None, False
+            )))
         self._walk(left, scope)
         self._walk(node.right, scope)
 
@@ -357,29 +364,37 @@ class ModuleIndex:
             if attr in self._call_attrs:
                 interesting = True
                 if attr in self._name_methods and func.value.__class__ is ast.Name:
-                    scope.events.append(Event((node.lineno, node.col_offset), EventKind.METHOD,
-                                              func.value.id, node, method=attr))
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.METHOD, func.value.id, node,
+                        None, attr, False
+                    )))
                 elif attr == "type" and self._want_type_cast:
-                    scope.events.append(Event((node.lineno, node.col_offset),
-                                              EventKind.TYPE_CAST, None, node))
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.TYPE_CAST, None, node, None,
+                        None, False
+                    )))
             if attr[-1] == "_" and self._want_data_mutation \
                     and func.value.__class__ is ast.Attribute \
                     and func.value.attr == "data" and func.value.value.__class__ is ast.Name:
-                scope.events.append(Event((node.lineno, node.col_offset),
-                                          EventKind.DATA_MUTATION, func.value.value.id, node,
-                                          method=attr))
+                scope.events.append(_event(Event, (
+                    (node.lineno, node.col_offset), EventKind.DATA_MUTATION, func.value.value.id,
+                    node, None, attr, False
+                )))
             if attr == "dot":
                 if self._want_dot:
-                    scope.events.append(Event((node.lineno, node.col_offset), EventKind.DOT,
-                                              None, node))
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.DOT, None, node, None, None,
+                        False
+                    )))
             elif attr == "load_state_dict":
                 for arg in node.args:
                     self.state_dict_args.add(id(arg))
                     if arg.__class__ is ast.Name:
                         self.state_dict_names.add(arg.id)
         elif cls is ast.Name and func.id == "print" and self._want_print:
-            scope.events.append(Event((node.lineno, node.col_offset), EventKind.PRINT, None,
-                                      node))
+            scope.events.append(_event(Event, (
+                (node.lineno, node.col_offset), EventKind.PRINT, None, node, None, None, False
+            )))
         if not interesting:
             call_kwargs = self._call_kwargs
             for keyword in node.keywords:
@@ -401,11 +416,15 @@ class ModuleIndex:
             if value.__class__ is ast.Name:
                 if attr == "grad" and node.ctx.__class__ is ast.Load:
                     if self._want_grad:
-                        scope.events.append(Event((node.lineno, node.col_offset),
-                                                  EventKind.GRAD, value.id, node))
+                        scope.events.append(_event(Event, (
+                            (node.lineno, node.col_offset), EventKind.GRAD, value.id, node, None,
+                            None, False
+                        )))
                 elif attr == "requires_grad" and node.ctx.__class__ is ast.Store:
-                    scope.events.append(Event((node.lineno, node.col_offset),
-                                              EventKind.REQUIRES_GRAD_SET, value.id, node))
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.REQUIRES_GRAD_SET, value.id,
+                        node, None, None, False
+                    )))
         elif attr == "volatile":
             self.volatile_attrs.append((node, scope))
         elif attr == "require_grad":
@@ -427,17 +446,18 @@ class ModuleIndex:
                     receiver = inner
                     if receiver.__class__ is ast.Attribute and receiver.attr == "data":
                         receiver = receiver.value
-                    scope.events.append(Event(
+                    scope.events.append(_event(Event, (
                         (node.lineno, node.col_offset), EventKind.INDEX0,
-                        receiver.id if receiver.__class__ is ast.Name else None, node,
-                        indexed_again=id(node) in self._indexed_again,
-                    ))
+                        receiver.id if receiver.__class__ is ast.Name else None, node, None, None,
+                        id(node) in self._indexed_again
+                    )))
         elif node.ctx.__class__ is ast.Store and self._want_data_mutation:
             if inner.__class__ is ast.Attribute and inner.attr == "data" \
                     and inner.value.__class__ is ast.Name:
-                scope.events.append(Event((node.lineno, node.col_offset),
-                                          EventKind.DATA_MUTATION, inner.value.id, node,
-                                          method="setitem"))
+                scope.events.append(_event(Event, (
+                    (node.lineno, node.col_offset), EventKind.DATA_MUTATION, inner.value.id, node,
+                    None, "setitem", False
+                )))
         self._walk(inner, scope)
         self._walk(index, scope)
 
@@ -445,7 +465,7 @@ class ModuleIndex:
         cls = target.__class__
         if cls is ast.Name:
             scope.bind(target.id)
-            scope.events.append(Event(key, EventKind.BIND, target.id, target))
+            scope.events.append(_event(Event, (key, _BIND, target.id, target, None, None, False)))
         elif cls is ast.Tuple or cls is ast.List:
             for element in target.elts:
                 self._targets(element, scope, key)
@@ -461,7 +481,8 @@ class ModuleIndex:
         for target in node.targets:
             if target.__class__ is ast.Name:
                 scope.bind(target.id)
-                scope.events.append(Event(key, EventKind.ASSIGN, target.id, target, value))
+                scope.events.append(_event(Event, (key, _ASSIGN, target.id, target, value, None,
+                                                   False)))
             else:
                 self._targets(target, scope, key)
 
@@ -477,8 +498,8 @@ class ModuleIndex:
         key = (node.value.end_lineno, node.value.end_col_offset)
         if node.target.__class__ is ast.Name:
             scope.bind(node.target.id)
-            scope.events.append(Event(key, EventKind.ASSIGN, node.target.id, node.target,
-                                      node.value))
+            scope.events.append(_event(Event, (key, _ASSIGN, node.target.id, node.target,
+                                               node.value, None, False)))
         else:
             self._targets(node.target, scope, key)
 
@@ -491,7 +512,8 @@ class ModuleIndex:
             loads = self.name_loads
             loads[target.id] = loads.get(target.id, 0) + 1
             scope.bind(target.id)
-            scope.events.append(Event(key, EventKind.AUGASSIGN, target.id, target, node))
+            scope.events.append(_event(Event, (key, _AUGASSIGN, target.id, target, node, None,
+                                               False)))
         else:
             self._targets(target, scope, key)
 
