@@ -84,3 +84,25 @@ def test_wraps_are_merged_into_the_flow_in_source_order():
         "b = torch.ones(3)\nv2 = Variable(b)\n"
     )
     assert _check(source, codes={"LV202"}) == [("LV202", 5, 6)]
+
+
+def test_rules_leave_the_index_records_as_the_walk_made_them():
+    from legacy_variable.lint.checkers import _run_rules
+    from legacy_variable.lint.checkers.names import ModuleIndex
+
+    source = (
+        "import torch\nfrom torch.autograd import Variable\n"
+        "def f(w):\n    b = w * 2\n    v = Variable(b, requires_grad=True)\n"
+        "    v.backward(torch.ones(3))\n    print(w.grad)\n    return b.data[0][1]\n"
+    )
+    plan = registry.plan()
+    index = ModuleIndex(ast.parse(source), plan.filters)
+    before = [list(scope.events) for scope in index.scopes]
+    found = _run_rules(index, source, "example.py", plan)
+    assert {d.code for d in found} >= {"LV101", "LV201"}
+    assert [list(scope.events) for scope in index.scopes] == before
+    (function,) = [scope for scope in index.scopes if scope.kind == "function"]
+    assert all(isinstance(event.kind, EventKind) for event in function.events)
+    assert [e.position for e in function.events] == sorted(e.position for e in function.events)
+    (index0,) = [e for e in function.events if e.kind is EventKind.INDEX0]
+    assert index0.name == "b" and index0.indexed_again

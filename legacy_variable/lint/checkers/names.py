@@ -4,8 +4,10 @@ Rules resolve names, never text: ``V(x)`` is a Variable call when ``V`` is bound
 ``from torch.autograd import Variable as V`` in a scope that sees it, and ``Variable(x)`` is
 not one when the module defines its own ``Variable``. The walk records, per scope, what each
 name is bound to (an import's qualified name, a module-level class, or "something local")
-and, in source order, the events the dataflow rules need (assignments, ``.grad`` reads,
-method calls on names). Everything else is one dictionary lookup per node.
+and, in source order, the events (events.py) the flow rules need: assignments, ``.grad``
+reads, method calls on names. What it keeps beyond the bindings is decided by ``Filters``,
+derived from the selected rules (registry.py). Everything else is one dictionary lookup per
+node.
 """
 
 from __future__ import annotations
