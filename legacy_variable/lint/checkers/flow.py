@@ -10,6 +10,7 @@ enough. Rules read the flow's state; only the flow changes it.
 from __future__ import annotations
 
 import ast
+from operator import attrgetter
 from typing import Callable, Iterable, Mapping, NamedTuple
 
 from . import torch_api as api
@@ -27,8 +28,11 @@ WRAP_CALLEES = frozenset({api.VARIABLE})
 #: Methods whose calls change what the flow knows (a leaf that now requires grad).
 STATE_METHODS = frozenset({"requires_grad_", "retain_grad"})
 
+_KIND = attrgetter("kind")
+# Module constants: the flow compares every event's kind with them.
 _ASSIGN, _AUGASSIGN, _BIND, _WRAP = (EventKind.ASSIGN, EventKind.AUGASSIGN, EventKind.BIND,
                                      EventKind.WRAP)
+_GRAD, _METHOD, _REQUIRES_GRAD_SET = EventKind.GRAD, EventKind.METHOD, EventKind.REQUIRES_GRAD_SET
 _NESTED_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
                             ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp})
 # Attribute reads of a tensor that do not build a graph from it.
@@ -77,7 +81,7 @@ def run_flows(ctx: Context, handlers: Mapping[EventKind, tuple[Handler, ...]],
             # Two sorted runs: one merge pass of the sort. A wrap goes after an index event
             # at the same position, as it always has (the sort is stable).
             events = sorted(events + scope_wraps, key=position)
-        if events and any(event.kind in wanted for event in events):
+        if events and not wanted.isdisjoint(map(_KIND, events)):
             ScopeFlow(ctx, scope, events).run(handlers)
 
 
@@ -97,10 +101,12 @@ class ScopeFlow:
         self.defining_value: dict[str, ast.AST] = {}
         for event in events:
             kind = event.kind
-            if kind is EventKind.GRAD:
+            if kind is _ASSIGN or kind is _BIND:
+                continue
+            if kind is _GRAD:
                 self.grad_reads.setdefault(event.name, []).append(event.position)
-            elif kind is EventKind.REQUIRES_GRAD_SET \
-                    or kind is EventKind.METHOD and event.method in STATE_METHODS:
+            elif kind is _REQUIRES_GRAD_SET \
+                    or kind is _METHOD and event.method in STATE_METHODS:
                 self.grad_enablers.add(event.name)
         self._uses: dict[str, list[tuple]] | None = None
         #: At a WRAP event: what it wraps (None: nothing a rule follows).
@@ -139,8 +145,8 @@ class ScopeFlow:
                     for input_name in site.rewrapped:
                         self.wrapped[input_name] = Wrapped(site.call.lineno, site.call,
                                                            site.value)
-            elif kind is EventKind.REQUIRES_GRAD_SET \
-                    or kind is EventKind.METHOD and event.method == "requires_grad_":
+            elif kind is _REQUIRES_GRAD_SET \
+                    or kind is _METHOD and event.method == "requires_grad_":
                 self._enable_grad(name)
 
     # ------------------------------------------------------------------ state
