@@ -311,9 +311,9 @@ def _show_settings(settings, out) -> int:
     for item in fields(settings):
         value = getattr(settings, item.name)
         if isinstance(value, frozenset):
-            value = sorted(value)
+            value = sorted(map(str, value))
         elif item.name == "per_file_ignores":
-            value = {pattern: sorted(codes) for pattern, codes in value}
+            value = {pattern: sorted(map(str, codes)) for pattern, codes in value}
         elif isinstance(value, tuple):
             value = list(value)
         out.write(f"{item.name.replace('_', '-')} = {value!r}\n")
