@@ -216,8 +216,10 @@ def _check(args, settings, paths, cwd) -> int:
                 if args.show_fixes:
                     write_fixes(result, out)
                 write_summary(result, out)
+    except BrokenPipeError:
+        raise  # `check | head`: the CLI front ends quietly
     except OSError as exc:
-        return _error(f"cannot write {args.output_file}: {exc.strerror or exc}")
+        return _error(f"cannot write {args.output_file or 'the report'}: {exc.strerror or exc}")
     return _exit_code(args, result)
 
 
