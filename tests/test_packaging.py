@@ -144,3 +144,34 @@ def test_pre_commit_try_repo_runs_the_hook_and_honours_excludes(tmp_path):
     assert " --> src/train.py:3:5\n" in report
     # pre-commit named third_party/old.py too; --force-exclude kept the exclude in force.
     assert "third_party" not in report
+
+
+@pytest.mark.skipif(_pre_commit() is None, reason="pre-commit is not installed (set LEGACY_VARIABLE_PRE_COMMIT to its path)")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_example_pre_commit_config_fixes_staged_files_and_spares_excluded_ones(tmp_path):
+    """examples/pre-commit-config.yaml as a user copies it (offline: a `language: system`
+    hook installs nothing), with a project exclude that pre-commit's own filter misses."""
+    repo = tmp_path / "user-repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "vendor").mkdir()
+    (repo / "src" / "train.py").write_text(LEGACY)
+    (repo / "vendor" / "old.py").write_text(LEGACY)
+    (repo / "pyproject.toml").write_text('[tool.legacy-variable]\nextend-exclude = ["vendor"]\n')
+    shutil.copy(ROOT / "examples" / "pre-commit-config.yaml", repo / ".pre-commit-config.yaml")
+    bin_dir = tmp_path / "bin"  # `legacy-variable` on PATH, running this checkout
+    bin_dir.mkdir()
+    shim = bin_dir / "legacy-variable"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m legacy_variable "$@"\n')
+    shim.chmod(0o755)
+    env = {
+        **CLEAN_ENV,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    assert _sh("git", "init", "-q", cwd=repo, env=env).returncode == 0
+    assert _sh("git", "add", "-A", cwd=repo, env=env).returncode == 0
+    done = _sh(_pre_commit(), "run", "--all-files", cwd=repo, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr  # files were modified
+    assert "files were modified by this hook" in done.stdout
+    assert (repo / "src" / "train.py").read_text() == "import torch\nx = torch.ones(2)\ny = x.cuda(non_blocking=True)\n"
+    assert (repo / "vendor" / "old.py").read_text() == LEGACY

@@ -299,6 +299,10 @@ def write_github(result: CheckResult, out: TextIO) -> None:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def _published(url: str) -> bool:
+    return url.startswith(("https://", "http://"))
+
+
 def _artifact_location(path: str) -> dict:
     """A file's SARIF artifactLocation. URIs are percent-encoded (RFC 3986: a space, a
     ``%``, a ``,`` or a non-ASCII name is not a valid ``uri-reference`` as it stands).
@@ -329,9 +333,10 @@ def sarif_document(result: CheckResult) -> dict:
             # GitHub truncates longer texts; the full page is in help.
             "fullDescription": {"text": rule.what[:1000]},
             "help": {"text": rule.explain(), "markdown": rule.explain()},
-            "helpUri": rule.url,
             "defaultConfiguration": {"level": level(rule)},
             "properties": {"tags": ["pytorch", "migration"], "precision": "high"},
+            # Only a published page is a help URI; `help` carries the whole text anyway.
+            **({"helpUri": rule.url} if _published(rule.url) else {}),
         }
         for rule in rules
     ]
@@ -375,7 +380,7 @@ def sarif_document(result: CheckResult) -> dict:
                         "name": "legacy-variable",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": DOCS_URL,
+                        **({"informationUri": DOCS_URL} if _published(DOCS_URL) else {}),
                         "rules": descriptors,
                     }
                 },
