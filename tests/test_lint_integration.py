@@ -14,7 +14,8 @@ TESTS = Path(__file__).resolve().parent
 
 
 def python(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    # This checkout first: an installed (editable) copy elsewhere must not be the one tested.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(TESTS)))}
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
