@@ -230,7 +230,8 @@ def test_add_noqa_silences_todays_findings(project, capsys):
 
 
 def test_add_noqa_then_check_passes(project, capsys):
-    (project / "src" / "a.py").write_text("import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\nloss.data[0]\n")
+    source = "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\nloss.data[0]\n"
+    (project / "src" / "a.py").write_text(source)
     assert run(capsys, "--add-noqa", "--select", "ALL", "src")[0] == 0
     assert run(capsys, "--select", "ALL", "src")[:2] == (0, "All checks passed!\n")
 

@@ -2,11 +2,11 @@
 
 A project adopting the linter on a large legacy tree records today's findings as
 ``# noqa: LV1xx`` comments and gates only new code. Codes merge into an existing
-``# noqa: ...`` comment; a bare ``# noqa`` already covers everything. A finding on a line
-whose line ends inside a multi-line string is left as it is (a comment there would be string
-text, and ``# noqa`` only applies to the row it is on): it is counted as skipped. Notebooks and files that do not parse are left alone (a comment in a cell would be
-read by ``check``, but their layout is the notebook adapter's business; a syntax error cannot
-be silenced at all).
+``# noqa: ...`` comment; a bare ``# noqa`` already covers everything. A finding whose line
+ends inside a multi-line string is left as it is (a comment there would be string text, and
+``# noqa`` applies only to the row it is on): it is counted as skipped. Notebook cells are
+left alone, and so are LV001/LV002 (a file that cannot be parsed or read cannot be
+silenced, as in ruff).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def add_noqa(paths: list[str], settings, cwd: str, respect_gitignore: bool = Tru
         skipped += passed
     print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr)
     if skipped:
-        print(f"warning: {skipped} line{' was' if skipped == 1 else 's were'} left without one (inside a multi-line string)", file=sys.stderr)
+        lines = "1 line was" if skipped == 1 else f"{skipped} lines were"
+        print(f"warning: {lines} left without one (inside a multi-line string)", file=sys.stderr)
     return 0
 
 
