@@ -290,3 +290,9 @@ def test_rules_columns_are_aligned(capsys):
     by_code = {r.code: r for r in RULES.values()}
     for line in lines[1:]:
         assert line[summary_column:] == by_code[line.split()[0]].summary
+
+
+def test_output_file_never_gets_colour(project, capsys, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    run(capsys, "--output-format", "concise", "-o", "lint.txt", "src")
+    assert (project / "lint.txt").read_text().startswith(f"src/a.py:3:5: LV101 [*] {MSG101}\n")

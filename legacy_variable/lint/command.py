@@ -167,7 +167,8 @@ def _writer_options(output_format: str, out, texts=None) -> dict:
 
     options = {}
     if output_format in ("full", "concise"):
-        options["color"] = color_enabled(out)
+        # A report file is read by tools and editors: never escape codes in it.
+        options["color"] = out in (sys.stdout, sys.stderr) and color_enabled(out)
     if texts is not None and output_format == "full":
         options["texts"] = texts
     return options
@@ -287,12 +288,17 @@ def _check_stdin(args, settings, name: str, cwd: str) -> int:
 
     texts = {name: LINE_BREAK.split(text)} if not name.endswith(".ipynb") else None
     stream = sys.stderr if fixing else sys.stdout
-    with _Output(args, stream) as out:
-        if not args.fix_only:
-            output_format = settings.output_format
-            WRITERS[output_format](result, out, **_writer_options(output_format, out, texts))
-            if output_format in ("full", "concise") and not args.quiet:
-                write_summary(result, out)
+    try:
+        with _Output(args, stream) as out:
+            if not args.fix_only:
+                output_format = settings.output_format
+                WRITERS[output_format](result, out, **_writer_options(output_format, out, texts))
+                if output_format in ("full", "concise") and not args.quiet:
+                    write_summary(result, out)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        return _error(f"cannot write {args.output_file or 'the report'}: {exc.strerror or exc}")
     return _exit_code(args, result)
 
 
