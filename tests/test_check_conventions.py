@@ -296,3 +296,19 @@ def test_output_file_never_gets_colour(project, capsys, monkeypatch):
     monkeypatch.setenv("FORCE_COLOR", "1")
     run(capsys, "--output-format", "concise", "-o", "lint.txt", "src")
     assert (project / "lint.txt").read_text().startswith(f"src/a.py:3:5: LV101 [*] {MSG101}\n")
+
+
+def test_inline_config_applies_over_a_named_config_file(project, capsys):
+    (project / "lint.toml").write_text('select = ["LV105"]\n')
+    code, out, _ = run(capsys, "--config", "lint.toml", "--config", 'output-format = "concise"', "src")
+    assert out.splitlines()[0] == f"src/a.py:4:12: LV105 [*] {MSG105}"
+    assert len(out.splitlines()) == 3  # the finding and the two summary lines
+
+
+def test_binary_stdin_is_a_clear_error_and_fix_echoes_it(project, capsysbinary, monkeypatch):
+    data = b"x = 1\x00\xff\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code = main(["check", "--no-cache", "--fix", "--stdin-filename", "x.py"])
+    captured = capsysbinary.readouterr()
+    assert code == 2 and captured.out == data
+    assert captured.err.startswith(b"legacy-variable: error: cannot decode stdin as x.py: binary file")
