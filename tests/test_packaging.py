@@ -112,7 +112,11 @@ def test_the_flake8_plugin_never_imports_torch(tmp_path):
 
 
 def _pre_commit() -> str | None:
-    return os.environ.get("LEGACY_VARIABLE_PRE_COMMIT") or shutil.which("pre-commit")
+    # The test extra installs pre-commit beside this interpreter; the venv's bin/ need not be
+    # on PATH (README runs `.venv/bin/python -m pytest`).
+    beside = os.path.join(os.path.dirname(sys.executable), "pre-commit")
+    return (os.environ.get("LEGACY_VARIABLE_PRE_COMMIT") or (beside if os.path.exists(beside) else None)
+            or shutil.which("pre-commit"))
 
 
 @pytest.mark.skipif(_pre_commit() is None, reason="pre-commit is not installed (set LEGACY_VARIABLE_PRE_COMMIT to its path)")

@@ -299,8 +299,8 @@ def write_github(result: CheckResult, out: TextIO) -> None:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _published(url: str) -> bool:
-    return url.startswith(("https://", "http://"))
+def _published(url: str | None) -> bool:
+    return bool(url) and url.startswith(("https://", "http://"))
 
 
 def _artifact_location(path: str) -> dict:
