@@ -149,6 +149,7 @@ def _check_paths(
     cache = None
     if cache_choice is not False:
         from .cache import Cache, digest
+        from .source import UnreadableSource, read_bytes
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
@@ -162,9 +163,8 @@ def _check_paths(
                 # Touched, or too fresh to trust its stat: the content decides. (A file the
                 # cache does not know is read by the worker alone.)
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:
+                    data = read_bytes(path)
+                except UnreadableSource:
                     data = None  # the worker reports it
                 if data is not None:
                     hit = cache.get(rel, digest(data), display)
