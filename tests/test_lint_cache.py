@@ -12,7 +12,7 @@ import pytest
 
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
-from legacy_variable.lint import api, checkers
+from legacy_variable.lint import checkers, source
 
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
@@ -22,13 +22,14 @@ PAST = time.time_ns() - 3600 * 10**9
 def reads(monkeypatch):
     """The files the check reads to hash them (workers read for themselves)."""
     seen: list[str] = []
-    real_open = open
+    real_read = source.read_bytes
 
-    def counting_open(path, *args, **kwargs):
+    def counting_read(path):
         seen.append(os.path.basename(os.fspath(path)))
-        return real_open(path, *args, **kwargs)
+        return real_read(path)
 
-    monkeypatch.setattr(api, "open", counting_open, raising=False)
+    # The cache lookup imports the reader when it runs; the engine bound its own at import.
+    monkeypatch.setattr(source, "read_bytes", counting_read)
     return seen
 
 
