@@ -12,7 +12,7 @@ import pytest
 
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
-from legacy_variable.lint import checkers, source
+from legacy_variable.lint import checkers, engine, source
 
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
@@ -28,7 +28,9 @@ def reads(monkeypatch):
         seen.append(os.path.basename(os.fspath(path)))
         return real_read(path)
 
-    # The cache lookup imports the reader when it runs; the engine bound its own at import.
+    # The cache lookup imports the reader when it runs; the engine (imported above) bound
+    # its own at import, so the checker's reads are not counted.
+    assert engine.read_bytes is real_read
     monkeypatch.setattr(source, "read_bytes", counting_read)
     return seen
 
