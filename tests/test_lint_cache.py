@@ -202,3 +202,26 @@ def test_a_report_from_a_worker_arrives_whole_with_its_diagnostics_packed():
     other = FileReport("a.py", "a.py", [Diagnostic("LV002", "m", "b.py", 1, 1)])
     arrived = pickle.loads(pickle.dumps(other))
     assert arrived == other and not hasattr(arrived, "packed")
+
+
+def test_entries_of_deleted_files_are_pruned_and_a_partial_run_keeps_the_rest(project, capsys, fake):
+    for name in ("a.py", "b.py", "c.py"):
+        write_old(project / name, "x = Variable(t)\n")
+    (project / "pkg").mkdir()
+    write_old(project / "pkg" / "d.py", "x = Variable(t)\n")
+    run(capsys)
+    assert sorted(entries(project)) == ["a.py", "b.py", "c.py", "pkg/d.py"]
+    # A run over one file keeps the entries of the others, which still exist.
+    assert main(["check", "-q", "a.py"]) == 1
+    capsys.readouterr()
+    assert sorted(entries(project)) == ["a.py", "b.py", "c.py", "pkg/d.py"]
+    # Deleted, turned into a directory, or removed with its directory: gone from the cache,
+    # even from a run that named only another file.
+    os.unlink(project / "b.py")
+    os.unlink(project / "c.py")
+    (project / "c.py").mkdir()
+    os.unlink(project / "pkg" / "d.py")
+    os.rmdir(project / "pkg")
+    assert main(["check", "-q", "a.py"]) == 1
+    capsys.readouterr()
+    assert sorted(entries(project)) == ["a.py"]

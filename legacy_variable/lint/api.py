@@ -181,5 +181,6 @@ def _check_paths(
             if report.cache_digest is not None:
                 packed = getattr(report, "packed", None)  # as a worker sent it
                 cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+        cache.prune(settings.project_root)
         cache.save()
     return reports

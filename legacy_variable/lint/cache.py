@@ -129,6 +129,8 @@ class Cache:
         self._fresh_from = time.time_ns() - RACY_NS
         #: relative path -> (stat key taken before the file was read, digest of what was read)
         self._observed: dict[str, tuple[tuple | None, bytes | None]] = {}
+        #: The entries this run served or stored: their files exist.
+        self._used: set[str] = set()
         try:
             with open(self.path, "rb") as handle:
                 written = os.fstat(handle.fileno()).st_mtime_ns
@@ -151,6 +153,7 @@ class Cache:
         entry = self.entries.get(relative_path)
         if key is None or entry is None or entry[2] != key or key[1] >= self.racy_from:
             return None
+        self._used.add(relative_path)
         return [unpack(packed, display_path) for packed in entry[1]]
 
     def knows(self, relative_path: str) -> bool:
@@ -168,6 +171,7 @@ class Cache:
             # Touched, not changed: remember the new stat, so the next run need not hash.
             self.entries[relative_path] = (entry[0], entry[1], key)
             self.changed = True
+        self._used.add(relative_path)
         return [unpack(packed, display_path) for packed in entry[1]]
 
     def put(
@@ -189,9 +193,20 @@ class Cache:
         if observed is not None and not rewritten and observed[1] in (None, content_digest):
             key = observed[0]
         entry = (content_digest, packed, key)
+        self._used.add(relative_path)
         if self.entries.get(relative_path) != entry:
             self.entries[relative_path] = entry
             self.changed = True
+
+    def prune(self, project_root: str) -> None:
+        """Drop the entries of files that are gone (deleted, renamed, now a directory),
+        so that the cache does not grow with every file a project ever had. A run over
+        part of the tree keeps the rest: only entries this run did not use are looked at,
+        one stat each (none on a run over the whole, unchanged tree)."""
+        for relative_path in [p for p in self.entries if p not in self._used]:
+            if not os.path.isfile(os.path.join(project_root, relative_path)):
+                del self.entries[relative_path]
+                self.changed = True
 
     def save(self) -> None:
         """Best effort: a cache that cannot be written only costs speed next time."""
