@@ -15,6 +15,12 @@ from ..rules import Code
 from . import noqa
 from .fixer import Analysis
 
+#: The file name the parser is given. Not the file's own: for a syntax error the parser
+#: re-reads the offending line from a file of that name, if there is one, to turn its
+#: byte offset into a column, and a notebook's file holds JSON, not the analysed text (the
+#: column came out wrong). The name is never shown: diagnostics carry the path.
+PARSE_FILENAME = "<legacy-variable>"
+
 
 def syntax_error_diagnostic(error: SyntaxError, path: str, mapper=None) -> Diagnostic:
     line = error.lineno or 1
@@ -54,15 +60,15 @@ def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -
             mapper = RenamedPositions(found)
             return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))], False
     try:
-        tree = ast.parse(text, filename=path)
+        tree = ast.parse(text, filename=PARSE_FILENAME)
     except SyntaxError as error:
         return _unparsable(text, path, error, codes), False
     except (ValueError, RecursionError, MemoryError) as error:
-        return [_not_parsed(path, error)], False
+        return [not_parsed_diagnostic(path, error)], False
     return _run_checkers(tree, text, path, codes), True
 
 
-def _not_parsed(path: str, error: BaseException) -> Diagnostic:
+def not_parsed_diagnostic(path: str, error: BaseException) -> Diagnostic:
     if isinstance(error, UnicodeError):  # a lone surrogate: a notebook's "\ud83d" escape
         detail = f"not encodable as UTF-8: {getattr(error, 'reason', error)}"
     elif isinstance(error, ValueError):
@@ -84,11 +90,11 @@ def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] 
     renamed = rename_in_memory(text, found)
     mapper = RenamedPositions(found)
     try:
-        tree = ast.parse(renamed, filename=path)
+        tree = ast.parse(renamed, filename=PARSE_FILENAME)
     except SyntaxError as second:
         return [*found, syntax_error_diagnostic(second, path, mapper)]
     except (ValueError, RecursionError, MemoryError) as second:
-        return [*found, _not_parsed(path, second)]
+        return [*found, not_parsed_diagnostic(path, second)]
     return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))]
 
 

@@ -93,8 +93,21 @@ def process_file(
         return report
     try:
         analysis = analyze(text, display, codes)
+        # Parts the document could leave out (notebook cells that do not parse alone).
+        failures: list[Diagnostic] = []
+        if not analysis.parses:
+            recovered = document.recover(display)
+            if recovered is not None:
+                failures = [d for d in recovered if d.code in codes]
+                text = document.text
+                analysis = analyze(text, display, codes)
+
+        def located(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+            found = document.located(text, diagnostics)
+            return sorted([*found, *failures], key=Diagnostic.sort_key) if failures else found
+
         if not options.fix or not any(options.applicable(d) for d in analysis.diagnostics):
-            report.diagnostics = document.located(text, analysis.diagnostics)
+            report.diagnostics = located(text, analysis.diagnostics)
             report.cache_digest = _digest(data)
             return report
         outcome = fix_to_fixed_point(
@@ -110,7 +123,7 @@ def process_file(
         report.internal_error = True
         report.error += "\n" + "".join(traceback.format_exc())
         return report
-    report.diagnostics = document.located(text, analysis.diagnostics)
+    report.diagnostics = located(text, analysis.diagnostics)
     if not outcome.fixed:
         report.cache_digest = _digest(data)
         return report
@@ -131,7 +144,7 @@ def process_file(
             return report
         report.written = True
         report.cache_digest = _digest(new_data)
-    report.diagnostics = document.located(outcome.text, outcome.diagnostics)
+    report.diagnostics = located(outcome.text, outcome.diagnostics)
     report.fixed = outcome.fixed
     return report
 
