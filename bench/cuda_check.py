@@ -25,7 +25,7 @@ from legacy_variable import Variable, configure
 from legacy_variable.lint import engine
 from legacy_variable.lint.fixer import fix_to_fixed_point
 from legacy_variable.rules import RULES
-from legacy_variable.variable import _STOCK_VARIABLE as STOCK
+from legacy_variable.runtime.shim import STOCK_VARIABLE as STOCK
 
 failures: list[str] = []
 
@@ -107,7 +107,7 @@ def type_cast_fix_on_gpu() -> None:
 
 
 def volatile_memory() -> None:
-    from legacy_variable.mode import legacy_mode
+    from legacy_variable import legacy_mode
 
     layers = [torch.randn(1024, 1024, device="cuda", requires_grad=True) for _ in range(8)]
 

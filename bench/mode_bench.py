@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 import legacy_variable
 from legacy_variable import legacy_mode
-from legacy_variable.variable import _STOCK_VARIABLE
+from legacy_variable.runtime.shim import STOCK_VARIABLE as _STOCK_VARIABLE
 
 
 def mlp_setup():

@@ -17,7 +17,7 @@ import warnings
 import torch
 
 from legacy_variable import Variable, configure
-from legacy_variable.variable import _STOCK_VARIABLE as STOCK
+from legacy_variable.runtime.shim import STOCK_VARIABLE as STOCK
 
 
 def main() -> None:

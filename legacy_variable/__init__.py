@@ -1,32 +1,36 @@
 """legacy_variable: run, understand and migrate torch.autograd.Variable-era PyTorch code.
 
-The runtime face (``Variable``, ``install``) imports torch lazily, so that
-``legacy_variable.lint`` and the CLI's ``check`` work where torch is absent and start fast.
+Importing this package (and ``rules``, ``diagnostics``, ``lint``) never imports torch, so
+the linter and the CLI's ``check`` work where torch is absent and start fast. The runtime
+face (``Variable``, ``install``, ``legacy_mode``...) loads on first use and needs torch.
+See ARCHITECTURE.md for the map of the package.
 """
 
 from __future__ import annotations
 
-from .diagnostics import (
-    Collector,
-    Diagnostic,
-    Edit,
-    Fix,
-    LegacyVariableWarning,
-    collecting,
-    configure,
-)
+from .diagnostics import Diagnostic, Edit, Fix
 from .rules import RULES, Rule
 
 __version__ = "0.1.0"
 
+#: Torch-free runtime names, loaded on first use too: the linter's start-up (and a
+#: lint-only install) never pays for the warning machinery.
+_EMISSION = {
+    "Collector": "runtime.emission",
+    "LegacyVariableWarning": "runtime.emission",
+    "collecting": "runtime.emission",
+    "configure": "runtime.emission",
+}
+
+#: Runtime names loaded on first use: name -> module (inside this package) defining it.
 _RUNTIME = {
-    "Variable": "variable",
-    "install": "variable",
-    "uninstall": "variable",
-    "installed": "variable",
-    "is_installed": "variable",
-    "legacy_mode": "mode",
-    "trust_pickles": "legacy_compat",
+    "Variable": "runtime.shim",
+    "is_installed": "runtime.shim",
+    "install": "runtime.installation",
+    "uninstall": "runtime.installation",
+    "installed": "runtime.installation",
+    "legacy_mode": "runtime.mode",
+    "trust_pickles": "runtime.patches.trusted_load",
 }
 
 __all__ = [
@@ -46,8 +50,14 @@ __all__ = [
 
 def __getattr__(name: str):
     module_name = _RUNTIME.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'legacy_variable' has no attribute {name!r}")
+    if module_name is not None:
+        from .runtime import require_torch
+
+        require_torch()
+    else:
+        module_name = _EMISSION.get(name)
+        if module_name is None:
+            raise AttributeError(f"module 'legacy_variable' has no attribute {name!r}")
     import importlib
 
     module = importlib.import_module(f".{module_name}", __name__)

@@ -1,7 +1,7 @@
 """``legacy-variable``: the argparse front. Thin: every command lives in a core module.
 
 check   -- the static linter (``legacy_variable.lint.command``), never imports torch
-run     -- a legacy program under the shim and legacy mode (``legacy_variable.runner``)
+run     -- a legacy program under the shim and legacy mode (``legacy_variable.runtime.run``)
 explain -- one rule's long text
 rules   -- the catalog (text, json or markdown)
 """
@@ -20,7 +20,7 @@ from . import rules as _rules
 #: Subcommands implemented in other modules: name -> module with add_parser(subparsers).
 _DELEGATED = {
     "check": "legacy_variable.lint.command",
-    "run": "legacy_variable.runner",
+    "run": "legacy_variable.runtime.run",
 }
 
 

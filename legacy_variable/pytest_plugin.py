@@ -37,8 +37,10 @@ from typing import Iterator
 import pytest
 
 from . import rules as _rules
-from .diagnostics import Collector, Diagnostic, configure
-from .summary import Tally, format_summary
+from .diagnostics import Diagnostic
+from .runtime.emission import Collector, configure
+from .summary import format_summary
+from .tally import Tally
 
 MARKER = "legacy_variable"
 #: Key of the tally a pytest-xdist worker sends to the controller.
@@ -180,7 +182,7 @@ class _Recorder(Collector):
 class _Session:
     settings: Settings
     recorder: _Recorder
-    #: "on", "off", or why it is unavailable.
+    #: "on" or "off".
     mode_status: str = "off"
     #: Undoes install/mode/warning policy/recorder, in reverse order.
     undo: ExitStack = field(default_factory=ExitStack)
@@ -195,7 +197,8 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def _activate(config: pytest.Config, settings: Settings) -> None:
     """Shim, legacy mode, warning policy and recorder for the whole session."""
-    from . import variable
+    from .runtime import installation, shim
+    from .runtime.mode import activation
 
     session = _Session(settings=settings, recorder=_Recorder(settings.allow))
     config.stash[_SESSION_KEY] = session
@@ -211,30 +214,14 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
         configure("always")
         undo.callback(configure, previous)
 
-    if not variable.is_installed():
-        variable.install()
-        undo.callback(variable.uninstall)
+    if not shim.is_installed():
+        installation.install()
+        undo.callback(installation.uninstall)
     if settings.mode:
-        mode = _mode_module()
-        if mode is None:
-            session.mode_status = "unavailable (legacy_variable.mode is not installed)"
-        else:
-            mode.enable_globally()
-            undo.callback(mode.disable_globally)
-            session.mode_status = "on"
+        activation.enable_globally()
+        undo.callback(activation.disable_globally)
+        session.mode_status = "on"
     # LIFO: the callbacks run mode → shim → policy → recorder.
-
-
-def _mode_module():
-    """``legacy_variable.mode`` if present; None while it does not exist."""
-    import importlib
-
-    try:
-        return importlib.import_module("legacy_variable.mode")
-    except ModuleNotFoundError as error:
-        if error.name == "legacy_variable.mode":
-            return None
-        raise
 
 
 def _session(config: pytest.Config) -> _Session | None:
@@ -339,8 +326,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     tr.section("legacy-variable summary")
     for line in format_summary(tally, relpath=lambda p: _relpath(config, p)):
         tr.write_line(line)
-    if state.mode_status not in ("on", "off"):
-        tr.write_line(f"legacy mode {state.mode_status}", yellow=True)
     if state.settings.report is not None:
         tr.write_line(f"report written to {state.settings.report}")
     if state.settings.strict:
@@ -418,14 +403,13 @@ class LegacyDiagnostics:
         state = _session(self._config)
         with ExitStack() as stack:
             if install:
-                from .variable import installed
+                from .runtime.installation import installed
 
                 stack.enter_context(installed())
             if mode:
-                module = _mode_module()
-                if module is None:
-                    raise RuntimeError("capture(mode=True): legacy_variable.mode is not available")
-                stack.enter_context(module.legacy_mode())
+                from .runtime.mode import legacy_mode
+
+                stack.enter_context(legacy_mode())
             previous = configure("ignore")
             stack.callback(configure, previous)
             if state is not None:

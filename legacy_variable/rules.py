@@ -103,6 +103,13 @@ class Rule:
     use_instead: str
     #: Whether ``legacy-variable check --fix`` fixes it, and why that is (un)safe.
     fix_safety: str
+    #: What the linter reports on ``example``, Fixit-style: (code, line, column) of every
+    #: diagnostic, in report order (a generated test asserts exactly these).
+    example_expects: tuple[tuple[Code, int, int], ...] = ()
+    #: ``example`` after ``check --fix``; None: no safe fix applies, it stays as it is.
+    example_fixed: str | None = None
+    #: ``example`` after ``check --fix --unsafe-fixes``; None: the same as with safe fixes.
+    example_fixed_unsafe: str | None = None
     faces: frozenset[str] = frozenset({STATIC, RUNTIME})
     fix: str = FIX_NONE
     #: What stock torch 2.13 does with the legacy code: "raises", "warns", "silent".
@@ -117,7 +124,8 @@ class Rule:
         if self.variants:
             # The variant's own text is data of the catalog too: it is rendered from the
             # same arguments and fills the message's ``{variant}`` slot.
-            key = values.get("variant")
+            # ``defaults["variant"]``: the key a face that names none (the runtime) gets.
+            key = values.get("variant") or self.defaults.get("variant")
             values = dict(values)
             values["variant"] = (
                 self.variants[key].format_map(_Defaults(values, self.defaults)) if key else ""
@@ -245,6 +253,14 @@ _RULES: list[Rule] = [
             "x = Variable(torch.randn(3))\n"
         ),
         use_instead="import torch\nx = torch.randn(3)\n",
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_WRAPPER, 3, 5),
+        ),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.randn(3)\n"
+        ),
         fix_safety=(
             "Safe when the argument is a fresh tensor expression (a factory call such as "
             "`torch.randn(...)`, `torch.zeros(...)`, `torch.from_numpy(...)`): dropping the "
@@ -270,6 +286,10 @@ _RULES: list[Rule] = [
             "from torch.autograd import Variable\n"
         ),
         use_instead="import torch\n",
+        example_expects=((Code.VARIABLE_IMPORT, 2, 28),),
+        example_fixed=(
+            "import torch\n"
+        ),
         fix_safety=(
             "Safe: the import is removed only when no use of the name remains after the "
             "other fixes."
@@ -307,6 +327,11 @@ _RULES: list[Rule] = [
             "with torch.no_grad():\n"
             "    y = model(torch.randn(2, 3))\n"
         ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_WRAPPER, 4, 5),
+            (Code.VOLATILE_FLAG, 4, 33),
+        ),
         fix_safety=(
             "Unsafe: `volatile=True` has to become a `torch.no_grad()` (or "
             "`torch.inference_mode()`) block around the code that uses the tensor, a "
@@ -319,8 +344,17 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.SCALAR_DATA_INDEX,
         name="scalar-data-index",
-        message="indexing {subject} with `[0]` {outcome}; use `.item()` for a Python number",
-        defaults={"subject": "a 0-dim result", "outcome": "raises on modern PyTorch"},
+        message="indexing {variant}; use `.item()` for a Python number",
+        defaults={"variant": "zero_dim"},
+        variants={
+            # a loss or a full reduction: the fix is `.item()`
+            "zero_dim": "a 0-dim result with `[0]` raises on modern PyTorch",
+            # `x.data[0]` of an `x` the linter cannot see the shape of: `[0]` is right in 1-D
+            "unknown_shape": (
+                "a tensor of unknown shape with `[0]` raises if it is 0-dim (losses and full "
+                "reductions are, since PyTorch 0.4)"
+            ),
+        },
         what=(
             "`loss.data[0]`, `loss[0]` and similar `[0]` indexing of losses and full "
             "reductions."
@@ -342,6 +376,13 @@ _RULES: list[Rule] = [
         ),
         use_instead=(
             "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.item()\n"
+        ),
+        example_expects=((Code.SCALAR_DATA_INDEX, 4, 9),),
+        example_fixed=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
             "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
             "total = loss.item()\n"
         ),
@@ -379,6 +420,13 @@ _RULES: list[Rule] = [
             "if torch.cuda.is_available():\n"
             "    x = x.cuda(non_blocking=True)\n"
         ),
+        example_expects=((Code.ASYNC_KEYWORD, 4, 16),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "if torch.cuda.is_available():\n"
+            "    x = x.cuda(non_blocking=True)\n"
+        ),
         fix_safety=(
             "Safe: `non_blocking=` is the same argument under its new name. The fix "
             "works on tokens, since the file cannot be parsed until it is applied."
@@ -404,6 +452,12 @@ _RULES: list[Rule] = [
         ),
         use_instead=(
             "import torch\nx = torch.ones(2, requires_grad=True)\n"
+            "(x * 2).sum().backward(retain_graph=True)\n"
+        ),
+        example_expects=((Code.RETAIN_VARIABLES, 3, 24),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.ones(2, requires_grad=True)\n"
             "(x * 2).sum().backward(retain_graph=True)\n"
         ),
         fix_safety="Safe: the same argument under its new name.",
@@ -433,6 +487,11 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.FloatTensor([1, 2])\n",
         use_instead="import torch\nx = torch.tensor([1, 2], dtype=torch.float32)\n",
+        example_expects=((Code.LEGACY_TENSOR_CONSTRUCTOR, 2, 5),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.tensor([1, 2], dtype=torch.float32)\n"
+        ),
         fix_safety=(
             "Safe for a literal list or tuple of numbers (`torch.tensor(data, "
             "dtype=...)`) and for integer sizes (`torch.empty(sizes, dtype=...)`). "
@@ -458,6 +517,12 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.type(torch.FloatTensor)\n",
         use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to('cpu', torch.float32)\n",
+        example_expects=((Code.LEGACY_TYPE_CAST, 3, 5),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.zeros(2, dtype=torch.long)\n"
+            "y = x.to('cpu', torch.float32)\n"
+        ),
         fix_safety=(
             "Safe for CPU types on a receiver known to be a tensor (made by a factory or an "
             "op in the same scope): `.type(torch.FloatTensor)` becomes "
@@ -497,6 +562,13 @@ _RULES: list[Rule] = [
             "(p * 2).sum().backward()\n"
             "p.grad.zero_()\n"
         ),
+        example_expects=((Code.GRAD_DATA_ZERO, 4, 1),),
+        example_fixed=(
+            "import torch\n"
+            "p = torch.ones(3, requires_grad=True)\n"
+            "(p * 2).sum().backward()\n"
+            "p.grad.zero_()\n"
+        ),
         fix_safety=(
             "Safe: `p.grad.zero_()` does the same in-place zeroing, and raises in the "
             "same case (`p.grad` is None). Setting `p.grad = None` or calling "
@@ -524,6 +596,15 @@ _RULES: list[Rule] = [
             "ok = isinstance(x, Variable)\n"
         ),
         use_instead="import torch\nx = torch.randn(2)\nok = isinstance(x, torch.Tensor)\n",
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_TYPE_CHECK, 4, 6),
+        ),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.randn(2)\n"
+            "ok = isinstance(x, torch.Tensor)\n"
+        ),
         fix_safety=(
             "`isinstance(x, Variable)` → `isinstance(x, torch.Tensor)` is safe: the "
             "result is identical on modern PyTorch. `type(x) == Variable` is reported "
@@ -551,6 +632,7 @@ _RULES: list[Rule] = [
             "flag = x.volatile\n"
         ),
         use_instead="import torch\nflag = not torch.is_grad_enabled()\n",
+        example_expects=((Code.VOLATILE_ATTRIBUTE, 3, 8),),
         fix_safety="No fix: the replacement depends on what the flag was used for.",
         stock_outcome="warns",
     ),
@@ -600,6 +682,24 @@ _RULES: list[Rule] = [
             "        return grad * (x > 0).float()\n"
             "y = MyReLU.apply(torch.randn(3, requires_grad=True))\n"
         ),
+        example_expects=(
+            (Code.LEGACY_AUTOGRAD_FUNCTION, 3, 5),
+            (Code.LEGACY_AUTOGRAD_FUNCTION, 6, 5),
+            (Code.LEGACY_AUTOGRAD_FUNCTION, 9, 5),
+        ),
+        example_fixed_unsafe=(
+            "import torch\n"
+            "class MyReLU(torch.autograd.Function):\n"
+            "    @staticmethod\n"
+            "    def forward(ctx, x):\n"
+            "        ctx.save_for_backward(x)\n"
+            "        return x.clamp(min=0)\n"
+            "    @staticmethod\n"
+            "    def backward(ctx, grad):\n"
+            "        x, = ctx.saved_tensors\n"
+            "        return grad * (x > 0).float()\n"
+            "y = MyReLU.apply(torch.randn(3, requires_grad=True))\n"
+        ),
         fix_safety=(
             "Unsafe: rewriting to `@staticmethod` with `ctx` is offered only for "
             "simple shapes (no constructor state), and call sites `MyFn()(x)` must "
@@ -624,6 +724,11 @@ _RULES: list[Rule] = [
         ),
         example="import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(size_average=False)\n",
         use_instead="import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(reduction='sum')\n",
+        example_expects=((Code.LOSS_REDUCTION_KWARGS, 2, 33),),
+        example_fixed=(
+            "import torch.nn as nn\n"
+            "criterion = nn.CrossEntropyLoss(reduction='sum')\n"
+        ),
         fix_safety=(
             "Safe when both values are literals (or absent): the fix writes the "
             "`reduction=` value torch itself derives (`reduce=False` → 'none', "
@@ -659,6 +764,7 @@ _RULES: list[Rule] = [
             "x = torch.randn(2, 3)\n"
             "y = F.softmax(x, dim=-1)\n"
         ),
+        example_expects=((Code.IMPLICIT_SOFTMAX_DIM, 4, 5),),
         fix_safety=(
             "No automatic fix: the right `dim` depends on the input's rank and layout, "
             "which are not known statically."
@@ -689,6 +795,13 @@ _RULES: list[Rule] = [
         ),
         use_instead=(
             "import torch\n"
+            "x = torch.randn(3)\n"
+            "y = torch.sigmoid(x)\n"
+        ),
+        example_expects=((Code.DEPRECATED_FUNCTIONAL, 4, 5),),
+        example_fixed=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
             "x = torch.randn(3)\n"
             "y = torch.sigmoid(x)\n"
         ),
@@ -730,6 +843,12 @@ _RULES: list[Rule] = [
             "layer = nn.Linear(2, 2)\n"
             "nn.init.xavier_uniform_(layer.weight)\n"
         ),
+        example_expects=((Code.NON_INPLACE_INIT, 3, 1),),
+        example_fixed=(
+            "import torch.nn as nn\n"
+            "layer = nn.Linear(2, 2)\n"
+            "nn.init.xavier_uniform_(layer.weight)\n"
+        ),
         fix_safety="Safe: the deprecated names call the underscored ones.",
         fix=FIX_SAFE,
         stock_outcome="warns",
@@ -756,6 +875,12 @@ _RULES: list[Rule] = [
             "model = nn.Linear(2, 2)\n"
             "nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n"
         ),
+        example_expects=((Code.CLIP_GRAD_NORM, 3, 1),),
+        example_fixed=(
+            "import torch.nn as nn\n"
+            "model = nn.Linear(2, 2)\n"
+            "nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n"
+        ),
         fix_safety="Safe: the deprecated name calls the underscored one.",
         fix=FIX_SAFE,
         stock_outcome="warns",
@@ -776,6 +901,11 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nr = torch.range(0, 5)\n",
         use_instead="import torch\nr = torch.arange(0, 6, dtype=torch.float32)\n",
+        example_expects=((Code.TORCH_RANGE, 2, 5),),
+        example_fixed=(
+            "import torch\n"
+            "r = torch.arange(0, 6, dtype=torch.float32)\n"
+        ),
         fix_safety=(
             "Safe only for integer literal bounds with the default step: the fix writes "
             "`torch.arange(start, end + 1, dtype=torch.float32)` with the end computed. Other "
@@ -815,6 +945,13 @@ _RULES: list[Rule] = [
             "x, y = torch.randn(8, 3), torch.arange(8)\n"
             "dataset = TensorDataset(x, y)\n"
         ),
+        example_expects=((Code.TENSOR_DATASET_KEYWORDS, 4, 25),),
+        example_fixed=(
+            "import torch\n"
+            "from torch.utils.data import TensorDataset\n"
+            "x, y = torch.randn(8, 3), torch.arange(8)\n"
+            "dataset = TensorDataset(x, y)\n"
+        ),
         fix_safety=(
             "Safe: the fix passes the two tensors positionally, data first, which is "
             "exactly the dataset 0.3 built (and the only form modern PyTorch accepts). "
@@ -848,6 +985,12 @@ _RULES: list[Rule] = [
             "similarity = w.dot(w)\n"
         ),
         use_instead=(
+            "import torch\n"
+            "w = torch.randn(3, 4)\n"
+            "similarity = (w * w).sum()\n"
+        ),
+        example_expects=((Code.DOT_OF_MATRICES, 3, 14),),
+        example_fixed_unsafe=(
             "import torch\n"
             "w = torch.randn(3, 4)\n"
             "similarity = (w * w).sum()\n"
@@ -901,6 +1044,26 @@ _RULES: list[Rule] = [
             "targets = torch.tensor([0, 2, 1])\n"
             "output = F.log_softmax(torch.randn(1, 3), dim=1)\n"
             "loss = F.nll_loss(output, targets[1:2])\n"
+        ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 3, 28),
+            (Code.VARIABLE_WRAPPER, 4, 11),
+            (Code.LEGACY_TENSOR_CONSTRUCTOR, 4, 20),
+            (Code.VECTOR_INDEX_IS_ZERO_DIM, 6, 27),
+        ),
+        example_fixed=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "targets = torch.tensor([0, 2, 1], dtype=torch.int64)\n"
+            "output = F.log_softmax(torch.randn(1, 3), dim=1)\n"
+            "loss = F.nll_loss(output, targets[1])\n"
+        ),
+        example_fixed_unsafe=(
+            "import torch\n"
+            "import torch.nn.functional as F\n"
+            "targets = torch.tensor([0, 2, 1], dtype=torch.int64)\n"
+            "output = F.log_softmax(torch.randn(1, 3), dim=1)\n"
+            "loss = F.nll_loss(output, targets[1].view(1))\n"
         ),
         fix_safety=(
             "Unsafe (`--unsafe-fixes`): the fix passes the element to the loss as a batch of "
@@ -958,6 +1121,7 @@ _RULES: list[Rule] = [
             "model = nn.Linear(2, 2)\n"
             "model.load_state_dict(torch.load(path, weights_only=True))\n"
         ),
+        example_expects=((Code.TORCH_LOAD_WEIGHTS_ONLY, 6, 9),),
         fix_safety=(
             "No automatic fix: `weights_only=False` would execute whatever the file "
             "contains, which only a person who trusts the file may decide, and converting "
@@ -992,6 +1156,12 @@ _RULES: list[Rule] = [
             "print(x.sum())\n"
         ),
         use_instead=(
+            "import torch\n"
+            "x = torch.ones(3) * 2.5\n"
+            "print(x.sum().item())\n"
+        ),
+        example_expects=((Code.PRINT_REDUCTION_TENSOR, 3, 7),),
+        example_fixed_unsafe=(
             "import torch\n"
             "x = torch.ones(3) * 2.5\n"
             "print(x.sum().item())\n"
@@ -1042,6 +1212,19 @@ _RULES: list[Rule] = [
             "c = a + b\n"
             "c.backward(torch.ones_like(c))\n"
         ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_WRAPPER, 6, 9),
+            (Code.REWRAP_COMPUTED_TENSOR, 6, 9),
+        ),
+        example_fixed_unsafe=(
+            "import torch\n"
+            "a = torch.ones(3, requires_grad=True)\n"
+            "b = torch.ones(3, requires_grad=True)\n"
+            "c = a + b\n"
+            "c_var = c.detach().requires_grad_()\n"
+            "c_var.backward(torch.ones_like(c_var))\n"
+        ),
         fix_safety=(
             "No automatic fix: whether a new leaf was intended or the author expected "
             "gradients to flow back is a decision for a person. Backpropagate through "
@@ -1073,6 +1256,16 @@ _RULES: list[Rule] = [
             "import torch\n"
             "w = torch.ones(3, requires_grad=True)\n"
             "h = w * 2\n"
+        ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_WRAPPER, 4, 5),
+            (Code.DETACHING_WRAP, 4, 5),
+        ),
+        example_fixed_unsafe=(
+            "import torch\n"
+            "w = torch.ones(3, requires_grad=True)\n"
+            "h = (w * 2).detach()\n"
         ),
         fix_safety=(
             "Unsafe: `Variable(t)` → `t.detach()` keeps today's meaning but spells out "
@@ -1148,6 +1341,33 @@ _RULES: list[Rule] = [
             "c.backward(torch.ones_like(c))\n"
             "print(a.grad)\n"
         ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.LEGACY_TENSOR_CONSTRUCTOR, 3, 5),
+            (Code.LEGACY_TENSOR_CONSTRUCTOR, 4, 5),
+            (Code.VARIABLE_WRAPPER, 6, 9),
+            (Code.REWRAP_COMPUTED_TENSOR, 6, 9),
+            (Code.GRAD_ALWAYS_NONE, 8, 7),
+        ),
+        example_fixed=(
+            "import torch\n"
+            "from torch.autograd import Variable\n"
+            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
+            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "c = a + b\n"
+            "c_var = Variable(c, requires_grad=True)\n"
+            "c_var.backward(torch.ones_like(c_var))\n"
+            "print(a.grad)\n"
+        ),
+        example_fixed_unsafe=(
+            "import torch\n"
+            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
+            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "c = a + b\n"
+            "c_var = c.detach().requires_grad_()\n"
+            "c_var.backward(torch.ones_like(c_var))\n"
+            "print(a.grad)\n"
+        ),
         fix_safety=(
             "No automatic fix: the graph has to be built differently (make the tensor "
             "a leaf that requires grad, or call `retain_grad()` on an intermediate "
@@ -1169,6 +1389,7 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\ny.backward()\n",
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\ny.sum().backward()\n",
+        example_expects=((Code.NONSCALAR_BACKWARD, 4, 1),),
         fix_safety=(
             "No automatic fix: reducing first (`y.sum().backward()`) or passing "
             "`y.backward(torch.ones_like(y))` are equal for a sum, but which reduction "
@@ -1208,6 +1429,7 @@ _RULES: list[Rule] = [
             "y = x.exp().clamp(max=2.0)\n"
             "y.sum().backward()\n"
         ),
+        example_expects=((Code.DATA_MUTATION, 4, 1),),
         fix_safety=(
             "No automatic fix: an out-of-place operation (as above) or a "
             "`torch.no_grad()` block are the modern forms, and which one keeps the "
@@ -1229,6 +1451,12 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.ones(3)\nx.require_grad = True\n",
         use_instead="import torch\nx = torch.ones(3)\nx.requires_grad = True\n",
+        example_expects=((Code.REQUIRE_GRAD_TYPO, 3, 1),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "x.requires_grad = True\n"
+        ),
         fix_safety="Safe: the attribute name is corrected.",
         fix=FIX_SAFE,
     ),
@@ -1245,6 +1473,12 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.ones(3, requires_grad=True)\na = x.numpy()\n",
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\na = x.detach().numpy()\n",
+        example_expects=((Code.NUMPY_REQUIRES_GRAD, 3, 5),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.ones(3, requires_grad=True)\n"
+            "a = x.detach().numpy()\n"
+        ),
         fix_safety=(
             "Safe where the receiver is known to require grad: `.detach().numpy()` "
             "returns the same array (sharing memory, as `.numpy()` does). Add `.cpu()` "
@@ -1267,6 +1501,7 @@ _RULES: list[Rule] = [
         ),
         example="import torch\nx = torch.zeros(3, dtype=torch.long, requires_grad=True)\n",
         use_instead="import torch\nx = torch.zeros(3, dtype=torch.float32, requires_grad=True)\n",
+        example_expects=((Code.INTEGER_REQUIRES_GRAD, 2, 5),),
         fix_safety=(
             "No automatic fix: changing the dtype changes the values' meaning, and an "
             "index tensor should usually just not require grad."
@@ -1288,6 +1523,12 @@ _RULES: list[Rule] = [
             "x = Variable(torch.ones(3), volatile=True, requires_grad=True)\n"
         ),
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\n",
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_WRAPPER, 3, 5),
+            (Code.VOLATILE_AND_REQUIRES_GRAD, 3, 5),
+            (Code.VOLATILE_FLAG, 3, 29),
+        ),
         fix_safety="No automatic fix: one of the two flags has to go, and which is a choice.",
         stock_outcome="raises",
     ),

@@ -12,7 +12,7 @@ import torch
 
 import legacy_variable
 from legacy_variable import Variable, configure, install, installed, uninstall
-from legacy_variable.variable import is_installed
+from legacy_variable import is_installed
 
 
 def _places():
@@ -64,7 +64,7 @@ def test_installed_context_manager_restores_and_nests():
 
 
 def test_installed_leaves_a_global_legacy_mode_as_it_found_it():
-    from legacy_variable import mode as lv_mode
+    from legacy_variable.runtime import mode as lv_mode
 
     lv_mode.enable_globally()
     try:

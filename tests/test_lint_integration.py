@@ -56,7 +56,7 @@ def test_check_never_imports_torch_or_the_runtime(tmp_path):
         from legacy_variable.cli import main
         code = main(["check", "--no-cache", "--fix", "a.py"])
         loaded = sorted(m for m in sys.modules if m == "torch" or m.startswith("torch.")
-                        or m in ("legacy_variable.variable", "legacy_variable.mode"))
+                        or m in ("legacy_variable.runtime.shim", "legacy_variable.runtime.mode"))
         print(code, loaded)
         """,
         tmp_path,

@@ -14,14 +14,15 @@ import torch.nn.functional as F
 import legacy_variable
 from source_lines import line_of
 from legacy_variable import Variable, collecting, configure, legacy_mode
-from legacy_variable import mode as lv_mode
+from legacy_variable.runtime import mode as lv_mode
+from legacy_variable.runtime.mode import provenance
 
 #: Every attribute legacy mode may replace: (owner, name).
 PATCHED = [
     (torch.Tensor, name)
     for name in (
         "__getitem__", "__setattr__", "numpy", "backward", "grad",
-        *lv_mode._TRACKED_METHODS, *lv_mode._TRACKED_INPLACE,
+        *provenance.TRACKED_METHODS, *provenance.TRACKED_INPLACE,
     )
 ] + [(torch.autograd, "backward"), (warnings, "_showwarnmsg")]
 
@@ -303,7 +304,7 @@ def test_provenance_holds_no_strong_references():
         refs = compute_and_wrap()
         gc.collect()
         assert [r() for r in refs] == [None, None]
-        assert len(lv_mode._origins) == 0 and len(lv_mode._wrapped_into) == 0
+        assert len(provenance.origins) == 0 and len(provenance.wrapped_into) == 0
 
 
 # ---------------------------------------------------------------- torch's warnings
@@ -397,3 +398,15 @@ def test_trace_ops_sees_torch_functions_for_provenance():
     assert "`b`" in traced["LV201"] and "`b` only flowed into the new leaf" in traced["LV203"]
     # the mode is thread-local and gone after the block
     assert torch._C._len_torch_function_stack() == 0
+
+
+def test_mode_registers_with_the_shims_public_hook():
+    from legacy_variable.runtime import shim
+
+    assert shim.mode_hook() is None
+    with legacy_mode():
+        assert shim.mode_hook() is not None
+        with legacy_mode():
+            assert shim.mode_hook() is not None
+        assert shim.mode_hook() is not None  # the outer block still holds the mode
+    assert shim.mode_hook() is None

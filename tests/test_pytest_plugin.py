@@ -18,10 +18,6 @@ import pytest
 
 from legacy_variable.diagnostics import Diagnostic
 
-HAS_MODE = importlib.util.find_spec("legacy_variable.mode") is not None
-needs_mode = pytest.mark.skipif(
-    not HAS_MODE, reason="legacy mode (legacy_variable/mode.py, issue 4) has not landed yet"
-)
 
 # A 0.3-era suite: Variable everywhere, loss.data[0], volatile=True, the c_var trap.
 LEGACY_SUITE = '''
@@ -152,7 +148,6 @@ def test_legacy_suite_fails_without_the_plugin(pytester: pytest.Pytester) -> Non
     result.stdout.no_fnmatch_line("*legacy-variable summary*")
 
 
-@needs_mode
 def test_legacy_suite_passes_with_the_plugin_and_is_summarised(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_legacy=LEGACY_SUITE)
     result = pytester.runpytest_subprocess("--legacy-variable", "-p", "no:cacheprovider")
@@ -167,8 +162,8 @@ def test_legacy_suite_passes_with_the_plugin_and_is_summarised(pytester: pytest.
             "LV104*scalar-data-index*1*1*test_legacy.py:13",
             "LV201*rewrap-computed-tensor*1*1*test_legacy.py:25",
             "*legacy diagnostics at * call sites in 4 tests",
-            "0 of them auto-fixable with `legacy-variable check --fix`, 6 more where the linter "
-            "can prove it safe",
+            "3 of 7 call sites auto-fixable with `legacy-variable check --fix`, 1 more with "
+            "--unsafe-fixes",
         ]
     )
     rows = summary_rows(result.outlines)
@@ -186,7 +181,7 @@ def test_inactive_by_default_and_free_for_other_projects(pytester: pytest.Pytest
         @pytest.mark.legacy_variable(allow=["LV101"])
         def test_untouched():
             assert "torch" not in sys.modules
-            assert "legacy_variable.variable" not in sys.modules
+            assert "legacy_variable.runtime.shim" not in sys.modules
             import torch
             assert torch.autograd.Variable.__module__ == "torch.autograd.variable"
         '''
@@ -204,7 +199,7 @@ def test_disabled_with_p_no(pytester: pytest.Pytester) -> None:
         import sys
 
         def test_stock():
-            assert "legacy_variable.variable" not in sys.modules
+            assert "legacy_variable.runtime.shim" not in sys.modules
         '''
     )
     result = pytester.runpytest_subprocess("-p", "no:legacy_variable", "-p", "no:cacheprovider")
@@ -386,7 +381,6 @@ def test_fixture_without_activation(legacy_diagnostics) -> None:
     assert got.codes == set()
 
 
-@needs_mode
 def test_fixture_with_legacy_mode(legacy_diagnostics) -> None:
     import torch
 
@@ -395,4 +389,4 @@ def test_fixture_with_legacy_mode(legacy_diagnostics) -> None:
         value = loss.data[0]  # noqa: LV104 (the subject)
     assert value == 4
     assert got.codes == {"LV104"}
-    assert sys.modules["legacy_variable.mode"]  # imported on demand only
+    assert sys.modules["legacy_variable.runtime.mode"]  # imported on demand only

@@ -19,8 +19,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 import legacy_variable
 from source_lines import line_of
-from legacy_variable import Variable, collecting, configure, legacy_mode, legacy_compat
-from legacy_variable import mode as lv_mode
+from legacy_variable import Variable, collecting, configure, legacy_mode
+from legacy_variable.runtime import mode as lv_mode
+from legacy_variable.runtime import patches as legacy_patches
+from legacy_variable.runtime.patches import loss_targets, trusted_load
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +45,7 @@ def _found(collector, code=None):
 
 def test_compat_patches_are_restored_to_the_identical_objects():
     def snapshot():
-        return [(getattr(o, n), n in vars(o)) for o, n in legacy_compat.PATCHED]
+        return [(getattr(o, n), n in vars(o)) for o, n in legacy_patches.PATCHED]
 
     before = snapshot()
     with legacy_mode():
@@ -349,7 +351,7 @@ def test_old_whole_model_checkpoint_is_refused_on_stock_torch(tmp_path):
 
 def test_legacy_mode_explains_the_refusal_and_never_weakens_it(tmp_path):
     _, path = _whole_model_checkpoint(tmp_path)
-    assert not legacy_compat.pickles_trusted()
+    assert not trusted_load.pickles_trusted()
     with collecting() as found, legacy_mode():
         with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
             torch.load(path)  # marker: refused-load
@@ -376,14 +378,14 @@ def test_trusting_pickles_is_an_explicit_opt_in(tmp_path):
             state = torch.load(io.BytesIO(_state_dict_bytes(model)))  # allowed: no diagnostic
     finally:
         legacy_variable.trust_pickles(previous)
-    assert not legacy_compat.pickles_trusted()
+    assert not trusted_load.pickles_trusted()
     assert torch.equal(loaded(x), model(x)) and torch.equal(from_stream(x), model(x))
     assert set(state) == set(model.state_dict())
     assert _found(found)[0] == ("LV122", _line_of("marker: trusted-load"))
     assert len(found.diagnostics) == 2
     message = found.diagnostics[0].message
     assert "and retried with `weights_only=False` because pickles are trusted" in message
-    assert str(path) in legacy_compat.trusted_loads()
+    assert str(path) in trusted_load.trusted_loads()
 
 
 def test_trusted_retry_replaces_an_explicit_default_weights_only(tmp_path):
@@ -436,7 +438,7 @@ def test_no_new_work_on_the_common_ops():
     with legacy_mode():
         assert torch.Tensor.relu is torch._C.TensorBase.relu
         assert torch.Tensor.t is torch._C.TensorBase.t
-        assert lv_mode._variable_vectors == {}  # no Variable vector alive: one dict check
+        assert loss_targets.vectors_alive == {}  # no Variable vector alive: one dict check
 
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")

@@ -38,8 +38,8 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from legacy_variable import Variable, configure, legacy_mode
-from legacy_variable.mode import LegacyVolatileTensor
-from legacy_variable.variable import _STOCK_VARIABLE as STOCK
+from legacy_variable.runtime.mode import LegacyVolatileTensor
+from legacy_variable.runtime.shim import STOCK_VARIABLE as STOCK
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from legacy_variable import Variable, configure
-from legacy_variable.variable import _STOCK_VARIABLE as STOCK
+from legacy_variable.runtime.shim import STOCK_VARIABLE as STOCK
 
 
 @pytest.fixture(autouse=True)

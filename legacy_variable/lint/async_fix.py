@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from ..diagnostics import SAFE, Diagnostic, Edit, Fix
-from ..rules import RULES
+from ..rules import RULES, Code
 from .source import line_starts
 
 _OLD = "async"
@@ -38,7 +38,7 @@ def find_async_keywords(text: str, path: str) -> list[Diagnostic]:
     # For each open bracket: is it the parameter list of a def?
     brackets: list[bool] = []
     significant: list[tokenize.TokenInfo] = []
-    message = RULES["LV105"].format()
+    message = RULES[Code.ASYNC_KEYWORD].format()
     for index, token in enumerate(tokens):
         kind, string = token.type, token.string
         if kind == tokenize.OP and string in "([{":
@@ -66,7 +66,8 @@ def find_async_keywords(text: str, path: str) -> list[Diagnostic]:
                 edit = Edit(_NEW, row, col + 1, row, col + 1 + len(_OLD))
                 fix = Fix((edit,), SAFE, "Rename `async=` to `non_blocking=`")
             diagnostics.append(
-                Diagnostic("LV105", message, path, row, col + 1, row, col + 1 + len(_OLD), fix)
+                Diagnostic(Code.ASYNC_KEYWORD.value, message, path, row, col + 1, row,
+                           col + 1 + len(_OLD), fix)
             )
         if kind not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
             significant.append(token)
@@ -108,7 +109,7 @@ def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, a
             counted_to = o
             positions.append((row, text.rfind("\n", 0, o) + 1))
     keywords = _keywords_on_rows(tree, {row for row, _ in positions})
-    message = RULES["LV105"].format()
+    message = RULES[Code.ASYNC_KEYWORD].format()
     diagnostics = []
     previous_row, earlier_on_row = 0, 0
     for offset, (row, line_start) in zip(offsets, positions):
@@ -122,7 +123,8 @@ def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, a
         edit = Edit(_NEW, row, column + 1, row, column + 1 + len(_OLD))
         fix = Fix((edit,), SAFE, "Rename `async=` to `non_blocking=`")
         diagnostics.append(
-            Diagnostic("LV105", message, path, row, column + 1, row, column + 1 + len(_OLD), fix)
+            Diagnostic(Code.ASYNC_KEYWORD.value, message, path, row, column + 1, row,
+                       column + 1 + len(_OLD), fix)
         )
     return diagnostics, renamed, tree
 

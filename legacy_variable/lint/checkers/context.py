@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ...diagnostics import Diagnostic
+from .events import EventKind
 from .fixes import SourceMap
 from .torch_api import LEGACY_TENSOR_TYPES
 from .names import ModuleIndex, Scope, imports_torch, module_name_for, qualname
@@ -17,8 +18,6 @@ class Context:
         self.diagnostics: list[Diagnostic] = []
         self._torch_names: dict[int, str | None] = {}
         self._imports_torch: bool | None = None
-        # Every ``Variable(...)`` call with its scope: the dataflow rules follow them.
-        self.variable_calls: list[tuple[ast.Call, Scope]] = []
         self._aliases: dict[str, frozenset[str]] | None = None
 
     @property
@@ -29,11 +28,12 @@ class Context:
             self._aliases = {}
             module = self.index.module
             for event in module.events:
-                if event[1] != "assign" or len(module.binding_events(event[2])) != 1:
+                if event.kind is not EventKind.ASSIGN \
+                        or len(module.binding_events(event.name)) != 1:
                     continue
-                types = _legacy_types(event[4], module)
+                types = _legacy_types(event.value, module)
                 if types:
-                    self._aliases[event[2]] = types
+                    self._aliases[event.name] = types
         return self._aliases
 
     def legacy_tensor_type(self, node: ast.AST, scope: Scope) -> frozenset[str] | None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import ast
 
 from ...diagnostics import SAFE
+from ...rules import Code
 from .context import Context
 from .dataflow import keyword
+from .events import EventKind
 from .fixes import arguments_in_order, make_fix
 from .names import Scope
 
@@ -17,7 +19,7 @@ _DATASET_KEYWORDS = ("data_tensor", "target_tensor")
 _CHECKPOINT_SUFFIXES = (".pth", ".pt", ".pth.tar", ".pkl", ".ckpt")
 
 
-def check_tensor_dataset(ctx: Context, call: ast.Call) -> None:
+def check_tensor_dataset(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     present = [kw for kw in call.keywords if kw.arg in _DATASET_KEYWORDS]
     if not present:
         return
@@ -32,7 +34,7 @@ def check_tensor_dataset(ctx: Context, call: ast.Call) -> None:
         items = arguments_in_order(call)
         fix = make_fix([sm.replace(sm.start(items[0]), sm.end(items[-1]), args)], SAFE,
                        "Pass the tensors positionally")
-    ctx.add(sm.diagnostic("LV119", present[0], fix, args=args))
+    ctx.add(sm.diagnostic(Code.TENSOR_DATASET_KEYWORDS, present[0], fix, args=args))
 
 
 def _names_a_checkpoint(node: ast.AST) -> bool:
@@ -46,15 +48,15 @@ def _names_a_checkpoint(node: ast.AST) -> bool:
 
 def _latest_value(scope: Scope, name: str, before: tuple) -> ast.AST | None:
     value = None
-    for key, kind, bound, node, extra in scope.events:
-        if key >= before:
+    for event in scope.events:
+        if event.position >= before:
             break
-        if bound == name:
-            value = extra if kind == "assign" else None
+        if event.name == name:
+            value = event.value if event.kind is EventKind.ASSIGN else None
     return value
 
 
-def check_torch_load(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_torch_load(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     if keyword(call, "weights_only") is not None or any(kw.arg is None for kw in call.keywords):
         return
     index = ctx.index
@@ -70,8 +72,9 @@ def check_torch_load(ctx: Context, call: ast.Call, scope: Scope) -> None:
         evidence = value is not None and _names_a_checkpoint(value)
     if not evidence:
         return
-    for key, kind, bound, node, extra in scope.events:
-        if kind == "assign" and extra is call and bound in index.state_dict_names:
+    for event in scope.events:
+        if event.kind is EventKind.ASSIGN and event.value is call \
+                and event.name in index.state_dict_names:
             return  # ``state = torch.load(p); model.load_state_dict(state)``
     sm = ctx.sm
-    ctx.add(sm.diagnostic("LV122", call, None, file=f" of `{sm.text(path)}`"))
+    ctx.add(sm.diagnostic(Code.TORCH_LOAD_WEIGHTS_ONLY, call, None, file=f" of `{sm.text(path)}`"))

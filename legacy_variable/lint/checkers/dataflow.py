@@ -9,21 +9,32 @@ a tensor at all, or unknown. The misconception rules only speak where the facts 
 from __future__ import annotations
 
 import ast
+from enum import Enum
 
 from .names import Scope, qualname
 from . import torch_api as api
 
-FRESH = "fresh"  # a tensor with no history that does not require grad
-LEAF_RG = "leaf_rg"  # a leaf that requires grad
-COMPUTED = "computed"  # the result of an op over `inputs`
-NONTENSOR = "nontensor"
-UNKNOWN = "unknown"
+
+class FactKind(str, Enum):  # ``str``: a C-level hash in kind sets
+    FRESH = "fresh"  # a tensor with no history that does not require grad
+    LEAF_RG = "leaf_rg"  # a leaf that requires grad
+    COMPUTED = "computed"  # the result of an op over `inputs`
+    NONTENSOR = "nontensor"
+    UNKNOWN = "unknown"
+
+
+FRESH = FactKind.FRESH
+LEAF_RG = FactKind.LEAF_RG
+COMPUTED = FactKind.COMPUTED
+NONTENSOR = FactKind.NONTENSOR
+UNKNOWN = FactKind.UNKNOWN
+_TENSOR_KINDS = frozenset({FRESH, LEAF_RG, COMPUTED})
 
 
 class Fact:
     __slots__ = ("kind", "rg", "inputs", "zero_dim", "numel_gt1", "int_dtype", "line", "ndim")
 
-    def __init__(self, kind, rg=None, inputs=(), zero_dim=False, numel_gt1=None,
+    def __init__(self, kind: FactKind, rg=None, inputs=(), zero_dim=False, numel_gt1=None,
                  int_dtype=False, line=0, ndim=None):
         self.kind = kind
         #: requires grad: True / False / None (unknown)
@@ -40,10 +51,10 @@ class Fact:
 
     @property
     def tensor(self) -> bool:
-        return self.kind in (FRESH, LEAF_RG, COMPUTED)
+        return self.kind in _TENSOR_KINDS
 
     def __repr__(self) -> str:  # for test failure messages
-        return f"Fact({self.kind}, rg={self.rg}, inputs={self.inputs}, zero_dim={self.zero_dim})"
+        return f"Fact({self.kind.value}, rg={self.rg}, inputs={self.inputs}, zero_dim={self.zero_dim})"
 
 
 UNKNOWN_FACT = Fact(UNKNOWN)
@@ -226,7 +237,7 @@ def layer_weight_ndim(scope: Scope, name: str) -> int | None:
     owner = scope.owner(name)
     if owner is None:
         return None
-    values = [event[4] for event in owner.binding_events(name)]
+    values = [event.value for event in owner.binding_events(name)]
     if len(values) != 1 or values[0].__class__ is not ast.Call:
         return None
     func = values[0].func

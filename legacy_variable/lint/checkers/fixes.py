@@ -11,14 +11,14 @@ import ast
 import re
 
 from ...diagnostics import SAFE, Diagnostic, Edit, Fix
-from ...rules import RULES
+from ...rules import RULES, Code
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 # Formatted catalog messages, keyed by (code, *placeholder values): a legacy file repeats
 # the same few messages many times.
-_MESSAGES: dict[tuple, str] = {}
+_MESSAGES: dict[tuple, tuple[str, str]] = {}
 
 
 class SourceMap:
@@ -109,7 +109,7 @@ class SourceMap:
 
     def diagnostic(
         self,
-        code: str,
+        code: Code,
         node_or_pos,
         fix: Fix | None = None,
         end=None,
@@ -123,11 +123,13 @@ class SourceMap:
             row, col = node_or_pos
             end_row, end_col = end if end is not None else node_or_pos
         key = (code, *values.items())
-        message = _MESSAGES.get(key)
-        if message is None:
-            message = _MESSAGES[key] = RULES[code].format(**values)
+        known = _MESSAGES.get(key)
+        if known is None:
+            # The diagnostic carries the plain code string: caches and workers marshal it.
+            known = _MESSAGES[key] = (code.value, RULES[code].format(**values))
+        plain_code, message = known
         return Diagnostic(
-            code=code,
+            code=plain_code,
             message=message,
             path=self.path,
             line=row,

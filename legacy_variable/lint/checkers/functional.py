@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 
 from ...diagnostics import SAFE, UNSAFE
+from ...rules import Code
 from . import torch_api as api
 from .context import Context
 from .dataflow import ABSENT, keyword, literal
@@ -27,7 +28,7 @@ def _legacy_reduction(size_average, reduce) -> str | None:
     return "none"
 
 
-def check_reduction_kwargs(ctx: Context, call: ast.Call, q: str | None) -> None:
+def check_reduction_kwargs(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     if q is None or not (api.is_loss_module(q) or q.startswith("torch.nn.functional.")):
         return
     size_kw = keyword(call, "size_average")
@@ -57,11 +58,11 @@ def check_reduction_kwargs(ctx: Context, call: ast.Call, q: str | None) -> None:
             else:
                 edits = [sm.replace_node(first, replacement), remove_argument(sm, call, second)]
         fix = make_fix(edits, SAFE, f"Use `{replacement}`")
-    ctx.add(sm.diagnostic("LV113", first, fix,
+    ctx.add(sm.diagnostic(Code.LOSS_REDUCTION_KWARGS, first, fix,
                           reduction=f"'{value}'" if value is not None else None))
 
 
-def check_softmax(ctx: Context, call: ast.Call, q: str) -> None:
+def check_softmax(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
     if any(kw.arg is None or kw.arg == "dim" and literal(kw.value) is not None
            for kw in call.keywords):
         return
@@ -72,9 +73,14 @@ def check_softmax(ctx: Context, call: ast.Call, q: str) -> None:
             return
     elif call.args:
         return
-    ctx.add(ctx.sm.diagnostic("LV114", call, None, callee=ctx.sm.text(call.func)))
+    ctx.add(ctx.sm.diagnostic(Code.IMPLICIT_SOFTMAX_DIM, call, None, callee=ctx.sm.text(call.func)))
 
 
+#: LV115's callees: renamed to ``torch.*`` or folded into ``interpolate``.
+DEPRECATED_FUNCTIONAL = frozenset({
+    "torch.nn.functional.sigmoid", "torch.nn.functional.tanh", "torch.nn.functional.upsample",
+    "torch.nn.functional.upsample_bilinear", "torch.nn.functional.upsample_nearest",
+})
 _FUNCTIONAL_RENAMES = {
     "torch.nn.functional.sigmoid": "sigmoid",
     "torch.nn.functional.tanh": "tanh",
@@ -106,11 +112,22 @@ def check_deprecated_functional(ctx: Context, call: ast.Call, scope: Scope, q: s
                 fix = make_fix([rename, append_argument(sm, call, extra)], UNSAFE,
                                f"Use `interpolate(..., {extra})`")
                 replacement += f"(..., {extra})"
-    ctx.add(sm.diagnostic("LV115", call, fix, callee=callee, replacement=replacement))
+    ctx.add(sm.diagnostic(Code.DEPRECATED_FUNCTIONAL, call, fix, callee=callee,
+                          replacement=replacement))
 
 
-def check_underscore_rename(ctx: Context, call: ast.Call, code: str) -> None:
-    """LV116/LV117: the deprecated name is the in-place one without its trailing underscore."""
+def check_non_inplace_init(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    """LV116: ``init.xavier_uniform(w)`` for ``init.xavier_uniform_(w)``."""
+    _underscore_rename(ctx, call, Code.NON_INPLACE_INIT)
+
+
+def check_clip_grad_norm(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    """LV117: ``clip_grad_norm(...)`` for ``clip_grad_norm_(...)``."""
+    _underscore_rename(ctx, call, Code.CLIP_GRAD_NORM)
+
+
+def _underscore_rename(ctx: Context, call: ast.Call, code: Code) -> None:
+    """The deprecated name is the in-place one without its trailing underscore."""
     sm = ctx.sm
     func = call.func
     fix = None

@@ -8,9 +8,12 @@ import ast
 import re
 
 from ...diagnostics import SAFE, UNSAFE
+from ...rules import Code
 from . import torch_api as api
 from .context import Context
 from .dataflow import Classifier, Fact, NONTENSOR, UNKNOWN
+from .events import Event, EventKind
+from .flow import ScopeFlow
 from .fixes import make_fix
 from .names import Scope, qualname
 
@@ -18,11 +21,24 @@ _LOSS_NAME = re.compile(r"^(\w+_)?loss$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- LV104
-def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | None,
-                 receiver_name: str | None) -> None:
-    """Report ``x.data[0]`` / ``x[0]`` given what is known about ``x``.
+def check_scalar_index(flow: ScopeFlow, event: Event) -> None:
+    """Report ``x.data[0]`` / ``x[0]`` given what the scope's flow knows about ``x``."""
+    node = event.node
+    receiver_name = event.name
+    if receiver_name is None:
+        value = node.value
+        if value.__class__ is ast.Attribute and value.attr == "data":
+            value = value.value
+        fact = flow.classifier.classify(value)
+    else:
+        fact = flow.facts.get(receiver_name)
+    if event.indexed_again and (fact is None or not fact.zero_dim):
+        return
+    _scalar_index(flow.ctx, node, flow.scope, fact, receiver_name)
 
-    ``fact`` is the receiver's evidence (from the scope's dataflow when it is a name)."""
+
+def _scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | None,
+                  receiver_name: str | None) -> None:
     through_data = node.value.__class__ is ast.Attribute and node.value.attr == "data"
     receiver = node.value.value if through_data else node.value
     if fact is None:
@@ -45,7 +61,7 @@ def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | N
                     bracket -= 1
                 edit = sm.replace(sm.position(bracket), sm.end(node), ".item()")
         fix = make_fix([edit], SAFE, "Use `.item()`") if edit is not None else None
-        ctx.add(sm.diagnostic("LV104", node, fix))
+        ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, fix))
         return
     loss_named = receiver_name is not None and fact.kind == UNKNOWN \
         and _LOSS_NAME.match(receiver_name) is not None
@@ -56,18 +72,14 @@ def scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | N
     if (through_data and ctx.imports_torch) or loss_named:
         # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix, and the message says
         # only what the evidence allows.
-        ctx.add(sm.diagnostic("LV104", node, None, **_UNKNOWN_SHAPE))
+        ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, None, variant="unknown_shape"))
 
 
 _PARAMETER_ATTRS = frozenset({"weight", "bias"})
-_UNKNOWN_SHAPE = {
-    "subject": "a tensor of unknown shape",
-    "outcome": "raises if it is 0-dim (losses and full reductions are, since PyTorch 0.4)",
-}
 
 
 # ---------------------------------------------------------------------------- LV105
-def check_async_unpacking(ctx: Context, call: ast.Call) -> None:
+def check_async_unpacking(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     for kw in call.keywords:
         if kw.arg is not None or kw.value.__class__ is not ast.Dict:
             continue
@@ -82,11 +94,11 @@ def check_async_unpacking(ctx: Context, call: ast.Call) -> None:
             value = sm.text(kw.value.values[0])
             fix = make_fix([sm.replace_node(kw, f"non_blocking={value}")], SAFE,
                            "Use `non_blocking=`")
-        ctx.add(sm.diagnostic("LV105", kw, fix))
+        ctx.add(sm.diagnostic(Code.ASYNC_KEYWORD, kw, fix))
 
 
 # ---------------------------------------------------------------------------- LV106
-def check_retain_variables(ctx: Context, call: ast.Call, q: str | None) -> None:
+def check_retain_variables(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     func = call.func
     if not (func.__class__ is ast.Attribute and func.attr == "backward"
             or q in api.AUTOGRAD_BACKWARD):
@@ -97,11 +109,11 @@ def check_retain_variables(ctx: Context, call: ast.Call, q: str | None) -> None:
             start = sm.start(kw)
             end = (start[0], start[1] + len("retain_variables"))
             fix = make_fix([sm.replace(start, end, "retain_graph")], SAFE, "Use `retain_graph=`")
-            ctx.add(sm.diagnostic("LV106", kw, fix))
+            ctx.add(sm.diagnostic(Code.RETAIN_VARIABLES, kw, fix))
 
 
 # ---------------------------------------------------------------------------- LV109
-def check_grad_data_zero(ctx: Context, call: ast.Call) -> None:
+def check_grad_data_zero(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> None:
     data = call.func.value
     if call.args or call.keywords or data.__class__ is not ast.Attribute or data.attr != "data":
         return
@@ -110,7 +122,7 @@ def check_grad_data_zero(ctx: Context, call: ast.Call) -> None:
         return
     sm = ctx.sm
     fix = make_fix([sm.delete(sm.end(grad), sm.end(data))], SAFE, "Use `.grad.zero_()`")
-    ctx.add(sm.diagnostic("LV109", call, fix))
+    ctx.add(sm.diagnostic(Code.GRAD_DATA_ZERO, call, fix))
 
 
 # ---------------------------------------------------------------------------- LV111
@@ -127,7 +139,7 @@ def check_volatile_attributes(ctx: Context) -> None:
         # A user class's own ``self.volatile`` is not the tensor attribute.
         if receiver.__class__ is ast.Name and receiver.id in _NOT_TENSOR_RECEIVERS:
             continue
-        ctx.add(ctx.sm.diagnostic("LV111", node))
+        ctx.add(ctx.sm.diagnostic(Code.VOLATILE_ATTRIBUTE, node))
 
 
 # ---------------------------------------------------------------------------- LV206
@@ -143,14 +155,14 @@ def check_require_grad_typo(ctx: Context) -> None:
             continue  # a user class's own flag (read in another module, perhaps)
         fix = make_fix([sm.replace(sm.attr_start(node), sm.end(node), "requires_grad")], SAFE,
                        "Use `requires_grad`")
-        ctx.add(sm.diagnostic("LV206", node, fix, target=sm.text(node.value)))
+        ctx.add(sm.diagnostic(Code.REQUIRE_GRAD_TYPO, node, fix, target=sm.text(node.value)))
 
 
 # ---------------------------------------------------------------------------- LV112
 _STATIC_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 
-def legacy_function_classes(ctx: Context) -> dict[int, ast.ClassDef]:
+def _legacy_function_classes(ctx: Context) -> dict[int, ast.ClassDef]:
     classes = {}
     for node, scope in ctx.index.classes:
         if any(qualname(base, scope) == api.FUNCTION for base in node.bases):
@@ -165,7 +177,24 @@ def _is_static(fn: ast.FunctionDef) -> bool:
     return False
 
 
-def check_legacy_functions(ctx: Context, classes: dict[int, ast.ClassDef]) -> None:
+def check_legacy_functions(ctx: Context) -> None:
+    """Subclasses of ``autograd.Function`` with instance ``forward``/``backward``, and the
+    call forms that use such a class through an instance."""
+    classes = _legacy_function_classes(ctx) if ctx.index.classes else None
+    if not classes:
+        return
+    _check_definitions(ctx, classes)
+    calls = ctx.index.calls
+    called = {id(call.func) for call, _ in calls if call.func.__class__ is ast.Call}
+    for call, scope in calls:
+        func = call.func
+        if func.__class__ is ast.Call:
+            _check_instance_call(ctx, call, scope, classes)
+        elif func.__class__ is ast.Name and scope.lookup(func.id).__class__ is not str:
+            _check_instantiation(ctx, call, scope, classes, called)
+
+
+def _check_definitions(ctx: Context, classes: dict[int, ast.ClassDef]) -> None:
     sm = ctx.sm
     for cls in classes.values():
         has_init = any(
@@ -179,7 +208,8 @@ def check_legacy_functions(ctx: Context, classes: dict[int, ast.ClassDef]) -> No
                 continue
             fix = None if has_init else _static_fix(ctx, fn)
             start = sm.start(fn)
-            ctx.add(sm.diagnostic("LV112", start, fix, end=(start[0], start[1] + 4 + len(fn.name)),
+            ctx.add(sm.diagnostic(Code.LEGACY_AUTOGRAD_FUNCTION, start, fix,
+                                  end=(start[0], start[1] + 4 + len(fn.name)),
                                   method=fn.name, cls=cls.name))
 
 
@@ -211,8 +241,8 @@ def _static_fix(ctx: Context, fn: ast.FunctionDef):
     return make_fix(edits, UNSAFE, "Make the method static with `ctx`")
 
 
-def check_function_instance_call(ctx: Context, call: ast.Call, scope: Scope,
-                                 classes: dict[int, ast.ClassDef]) -> None:
+def _check_instance_call(ctx: Context, call: ast.Call, scope: Scope,
+                         classes: dict[int, ast.ClassDef]) -> None:
     inner = call.func
     if inner.func.__class__ is not ast.Name:
         return
@@ -224,13 +254,14 @@ def check_function_instance_call(ctx: Context, call: ast.Call, scope: Scope,
     if not inner.args and not inner.keywords:
         fix = make_fix([sm.replace_node(inner, f"{inner.func.id}.apply")], UNSAFE,
                        f"Call `{inner.func.id}.apply(...)`")
-    ctx.add(sm.diagnostic("LV112", call, fix, method="forward", cls=inner.func.id))
+    ctx.add(sm.diagnostic(Code.LEGACY_AUTOGRAD_FUNCTION, call, fix, method="forward",
+                          cls=inner.func.id))
 
 
-def check_function_instantiation(ctx: Context, call: ast.Call, scope: Scope,
-                                 classes: dict[int, ast.ClassDef], called: set[int]) -> None:
+def _check_instantiation(ctx: Context, call: ast.Call, scope: Scope,
+                         classes: dict[int, ast.ClassDef], called: set[int]) -> None:
     """``relu = MyReLU()`` (called later as ``relu(x)``): the instance is the legacy call
-    form. ``MyReLU()(x)`` is reported by ``check_function_instance_call`` instead."""
+    form. ``MyReLU()(x)`` is reported by ``_check_instance_call`` instead."""
     if id(call) in called:
         return
     target = scope.lookup(call.func.id)
@@ -242,9 +273,11 @@ def check_function_instantiation(ctx: Context, call: ast.Call, scope: Scope,
     sm = ctx.sm
     fix = None
     if not call.args and not call.keywords:
-        assigned = [event for event in scope.events if event[1] == "assign" and event[4] is call]
+        assigned = [event for event in scope.events
+                    if event.kind is EventKind.ASSIGN and event.value is call]
         if len(assigned) == 1:
             # The name then holds what the call site needs: the function itself.
             fix = make_fix([sm.replace_node(call, f"{call.func.id}.apply")], UNSAFE,
                            f"Bind `{call.func.id}.apply` instead of an instance")
-    ctx.add(sm.diagnostic("LV112", call, fix, method="forward", cls=call.func.id))
+    ctx.add(sm.diagnostic(Code.LEGACY_AUTOGRAD_FUNCTION, call, fix, method="forward",
+                          cls=call.func.id))

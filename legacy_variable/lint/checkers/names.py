@@ -4,14 +4,19 @@ Rules resolve names, never text: ``V(x)`` is a Variable call when ``V`` is bound
 ``from torch.autograd import Variable as V`` in a scope that sees it, and ``Variable(x)`` is
 not one when the module defines its own ``Variable``. The walk records, per scope, what each
 name is bound to (an import's qualified name, a module-level class, or "something local")
-and, in source order, the events the dataflow rules need (assignments, ``.grad`` reads,
-method calls on names). Everything else is one dictionary lookup per node.
+and, in source order, the events (events.py) the flow rules need: assignments, ``.grad``
+reads, method calls on names. What it keeps beyond the bindings is decided by ``Filters``,
+derived from the selected rules (registry.py). Everything else is one dictionary lookup per
+node.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+from typing import NamedTuple
+
+from .events import BINDING_KINDS, Event, EventKind, position
 
 #: A name bound by something other than an import or a class statement, or bound twice
 #: to different things: the linter does not know what it is.
@@ -47,26 +52,18 @@ def canonical(qualname: str, _cache: dict[str, str] = {}) -> str:
     return result
 
 
-# Attribute names whose calls any rule looks at (calls of plain names are always kept:
-# an alias such as ``V`` can stand for anything).
-CALL_ATTRS = frozenset(
-    {
-        "Variable", "Tensor", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor",
-        "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
-        "BFloat16Tensor", "type", "zero_", "softmax", "log_softmax", "softmin", "Softmax",
-        "LogSoftmax", "Softmin", "sigmoid", "tanh", "upsample", "upsample_bilinear",
-        "upsample_nearest", "xavier_uniform", "xavier_normal", "kaiming_uniform",
-        "kaiming_normal", "uniform", "normal", "constant", "orthogonal", "sparse", "eye",
-        "dirac", "clip_grad_norm", "range", "backward", "numpy", "requires_grad_",
-        "retain_grad", "load", "TensorDataset", "nll_loss", "cross_entropy",
-    }
-)
-# Keyword arguments that make any call interesting.
-CALL_KWARGS = frozenset(
-    {"size_average", "reduce", "retain_variables", "requires_grad", "volatile", None}
-)
-# Method calls on a plain name that the dataflow rules follow.
-NAME_METHODS = frozenset({"requires_grad_", "retain_grad", "backward", "numpy"})
+class Filters(NamedTuple):
+    """Which nodes the walk keeps for the selected rules (derived by registry.py)."""
+
+    #: Attribute names whose calls a rule looks at (calls of plain names are always kept:
+    #: an alias such as ``V`` can stand for anything).
+    call_attrs: frozenset[str]
+    #: Keyword arguments that make any call a candidate (None: ``**kwargs``).
+    call_kwargs: frozenset[str | None]
+    #: Method calls on a plain name that the flow follows (EventKind.METHOD).
+    name_methods: frozenset[str]
+    #: The flow event kinds some selected rule reads.
+    events: frozenset[EventKind]
 
 
 class Scope:
@@ -79,11 +76,11 @@ class Scope:
         self.node = node
         self.bindings: dict[str, object] = {}
         self.globals: set[str] = set()
-        # (sort key, kind, name, node, extra): see ModuleIndex for the kinds.
-        self.events: list[tuple] = []
+        #: In source order once the walk is over.
+        self.events: list[Event] = []
         self.cache: dict[str, object] = {}
         self.module: Scope = parent.module if parent is not None else self
-        self._binding_events: dict[str, list[tuple]] | None = None
+        self._binding_events: dict[str, list[Event]] | None = None
 
     def bind(self, name: str, value: object = UNKNOWN) -> None:
         target = self.module if name in self.globals else self
@@ -93,14 +90,14 @@ class Scope:
         elif old is not value and old != value:
             target.bindings[name] = UNKNOWN
 
-    def binding_events(self, name: str) -> list[tuple]:
-        """The events that bind ``name`` in this scope ("assign", "bind", "augassign"), in
-        source order; tabled on first use, once the walk is over."""
+    def binding_events(self, name: str) -> list[Event]:
+        """The events that bind ``name`` in this scope, in source order; tabled on first
+        use, once the walk is over."""
         if self._binding_events is None:
-            table: dict[str, list[tuple]] = {}
+            table: dict[str, list[Event]] = {}
             for event in self.events:
-                if event[1] in _BINDING_KINDS:
-                    table.setdefault(event[2], []).append(event)
+                if event.kind in BINDING_KINDS:
+                    table.setdefault(event.name, []).append(event)
             self._binding_events = table
         return self._binding_events.get(name, [])
 
@@ -147,7 +144,10 @@ class Scope:
 
 
 _MISSING = object()
-_BINDING_KINDS = frozenset({"assign", "bind", "augassign"})
+# Bindings are most of the events: made as plain tuples of the Event type, without the
+# Python-level ``Event.__new__`` (all fields given, in order).
+_event = tuple.__new__
+_BIND, _ASSIGN, _AUGASSIGN = EventKind.BIND, EventKind.ASSIGN, EventKind.AUGASSIGN
 _NAME, _LOAD, _CONSTANT = ast.Name, ast.Load, ast.Constant
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
@@ -166,8 +166,22 @@ def _fields(cls) -> tuple[str, ...]:
 class ModuleIndex:
     """The result of the single walk: scopes and the candidate nodes of every rule."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, filters: Filters) -> None:
         self.tree = tree
+        self.filters = filters
+        self._call_attrs = filters.call_attrs
+        self._call_kwargs = filters.call_kwargs
+        self._name_methods = filters.name_methods
+        wanted = filters.events
+        self._want_grad = EventKind.GRAD in wanted
+        self._want_data_mutation = EventKind.DATA_MUTATION in wanted
+        self._want_index0 = EventKind.INDEX0 in wanted
+        self._want_dot = EventKind.DOT in wanted
+        self._want_print = EventKind.PRINT in wanted
+        self._want_percent = EventKind.PERCENT in wanted
+        self._want_type_cast = EventKind.TYPE_CAST in wanted
+        # ids of ``x[0]`` subscripts that are themselves indexed again (``x.data[0][j]``).
+        self._indexed_again: set[int] = set()
         self.module = Scope("module", None, tree)
         self.scopes: list[Scope] = [self.module]
         self.calls: list[tuple[ast.Call, Scope]] = []
@@ -187,7 +201,7 @@ class ModuleIndex:
         self.module_aliases: dict[str, list[str]] = {}
         self._block(tree.body, self.module)
         for scope in self.scopes:
-            scope.events.sort(key=_event_key)
+            scope.events.sort(key=position)
 
     def release(self) -> None:
         """Breaks the module scope's reference to itself, the one cycle an index makes, so
@@ -253,7 +267,8 @@ class ModuleIndex:
             if arg is None:
                 continue
             inner.bind(arg.arg)
-            inner.events.append(((arg.lineno, arg.col_offset), "bind", arg.arg, arg, None))
+            inner.events.append(_event(Event, ((arg.lineno, arg.col_offset), _BIND, arg.arg, arg,
+                                               None, None, False)))
             if arg.annotation is not None:
                 self._walk(arg.annotation, outer)
 
@@ -320,7 +335,8 @@ class ModuleIndex:
         if node.ctx.__class__ is ast.Del:
             self.name_loads[node.id] = self.name_loads.get(node.id, 0) + 1
         scope.bind(node.id)
-        scope.events.append(((node.lineno, node.col_offset), "bind", node.id, node, None))
+        scope.events.append(_event(Event, ((node.lineno, node.col_offset), _BIND, node.id, node,
+                                           None, None, False)))
 
     def _global(self, node, scope: Scope) -> None:
         if node.__class__ is ast.Global:
@@ -333,9 +349,11 @@ class ModuleIndex:
 
     def _binop(self, node: ast.BinOp, scope: Scope) -> None:
         left = node.left
-        if node.op.__class__ is ast.Mod and left.__class__ is ast.Constant \
-                and left.value.__class__ is str:
-            scope.events.append(((node.lineno, node.col_offset), "percent", None, node, None))
+        if self._want_percent and node.op.__class__ is ast.Mod \
+                and left.__class__ is ast.Constant and left.value.__class__ is str:
+            scope.events.append(_event(Event, (
+                (node.lineno, node.col_offset), EventKind.PERCENT, None, node, None, None, False
+            )))
         self._walk(left, scope)
         self._walk(node.right, scope)
 
@@ -345,31 +363,44 @@ class ModuleIndex:
         interesting = cls is ast.Name or cls is ast.Call
         if cls is ast.Attribute:
             attr = func.attr
-            if attr in CALL_ATTRS:
+            if attr in self._call_attrs:
                 interesting = True
-                if attr in NAME_METHODS and func.value.__class__ is ast.Name:
-                    scope.events.append(
-                        ((node.lineno, node.col_offset), "method", func.value.id, node, attr)
-                    )
-            if attr[-1] == "_" and func.value.__class__ is ast.Attribute \
+                if attr in self._name_methods and func.value.__class__ is ast.Name:
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.METHOD, func.value.id, node,
+                        None, attr, False
+                    )))
+                elif attr == "type" and self._want_type_cast:
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.TYPE_CAST, None, node, None,
+                        None, False
+                    )))
+            if attr[-1] == "_" and self._want_data_mutation \
+                    and func.value.__class__ is ast.Attribute \
                     and func.value.attr == "data" and func.value.value.__class__ is ast.Name:
-                scope.events.append(
-                    ((node.lineno, node.col_offset), "datamut", func.value.value.id, node, attr)
-                )
-        if cls is ast.Attribute:
-            attr = func.attr
+                scope.events.append(_event(Event, (
+                    (node.lineno, node.col_offset), EventKind.DATA_MUTATION, func.value.value.id,
+                    node, None, attr, False
+                )))
             if attr == "dot":
-                scope.events.append(((node.lineno, node.col_offset), "dot", None, node, None))
+                if self._want_dot:
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.DOT, None, node, None, None,
+                        False
+                    )))
             elif attr == "load_state_dict":
                 for arg in node.args:
                     self.state_dict_args.add(id(arg))
                     if arg.__class__ is ast.Name:
                         self.state_dict_names.add(arg.id)
-        elif cls is ast.Name and func.id == "print":
-            scope.events.append(((node.lineno, node.col_offset), "print", None, node, None))
+        elif cls is ast.Name and func.id == "print" and self._want_print:
+            scope.events.append(_event(Event, (
+                (node.lineno, node.col_offset), EventKind.PRINT, None, node, None, None, False
+            )))
         if not interesting:
+            call_kwargs = self._call_kwargs
             for keyword in node.keywords:
-                if keyword.arg in CALL_KWARGS:
+                if keyword.arg in call_kwargs:
                     interesting = True
                     break
         if interesting:
@@ -386,13 +417,16 @@ class ModuleIndex:
             value = node.value
             if value.__class__ is ast.Name:
                 if attr == "grad" and node.ctx.__class__ is ast.Load:
-                    scope.events.append(
-                        ((node.lineno, node.col_offset), "grad", value.id, node, None)
-                    )
+                    if self._want_grad:
+                        scope.events.append(_event(Event, (
+                            (node.lineno, node.col_offset), EventKind.GRAD, value.id, node, None,
+                            None, False
+                        )))
                 elif attr == "requires_grad" and node.ctx.__class__ is ast.Store:
-                    scope.events.append(
-                        ((node.lineno, node.col_offset), "rgset", value.id, node, None)
-                    )
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.REQUIRES_GRAD_SET, value.id,
+                        node, None, None, False
+                    )))
         elif attr == "volatile":
             self.volatile_attrs.append((node, scope))
         elif attr == "require_grad":
@@ -404,39 +438,36 @@ class ModuleIndex:
 
     def _subscript(self, node: ast.Subscript, scope: Scope) -> None:
         index = node.slice
-        if node.ctx.__class__ is ast.Load:
-            if index.__class__ is ast.Constant and index.value == 0 \
-                    and index.value.__class__ is int:
-                receiver = node.value
-                if receiver.__class__ is ast.Attribute and receiver.attr == "data":
-                    receiver = receiver.value
-                scope.events.append(
-                    ((node.lineno, node.col_offset), "index0",
-                     receiver.id if receiver.__class__ is ast.Name else None, node, None)
-                )
-        elif node.ctx.__class__ is ast.Store:
-            value = node.value
-            if value.__class__ is ast.Attribute and value.attr == "data" \
-                    and value.value.__class__ is ast.Name:
-                scope.events.append(
-                    ((node.lineno, node.col_offset), "datamut", value.value.id, node, "setitem")
-                )
         inner = node.value
-        first_event = len(scope.events)
+        if inner.__class__ is ast.Subscript and self._want_index0:
+            self._indexed_again.add(id(inner))
+        if node.ctx.__class__ is ast.Load:
+            if self._want_index0:
+                if index.__class__ is ast.Constant and index.value == 0 \
+                        and index.value.__class__ is int:
+                    receiver = inner
+                    if receiver.__class__ is ast.Attribute and receiver.attr == "data":
+                        receiver = receiver.value
+                    scope.events.append(_event(Event, (
+                        (node.lineno, node.col_offset), EventKind.INDEX0,
+                        receiver.id if receiver.__class__ is ast.Name else None, node, None, None,
+                        id(node) in self._indexed_again
+                    )))
+        elif node.ctx.__class__ is ast.Store and self._want_data_mutation:
+            if inner.__class__ is ast.Attribute and inner.attr == "data" \
+                    and inner.value.__class__ is ast.Name:
+                scope.events.append(_event(Event, (
+                    (node.lineno, node.col_offset), EventKind.DATA_MUTATION, inner.value.id, node,
+                    None, "setitem", False
+                )))
         self._walk(inner, scope)
-        if inner.__class__ is ast.Subscript and len(scope.events) > first_event \
-                and scope.events[first_event][3] is inner and scope.events[first_event][1] == "index0":
-            # ``x.data[0][j]``: indexing the element again shows ``x`` has two or more
-            # dimensions, so the inner ``[0]`` takes a row (valid modern code), not a scalar.
-            key, kind, name, subscript, _ = scope.events[first_event]
-            scope.events[first_event] = (key, kind, name, subscript, "indexed again")
         self._walk(index, scope)
 
     def _targets(self, target: ast.AST, scope: Scope, key: tuple) -> None:
         cls = target.__class__
         if cls is ast.Name:
             scope.bind(target.id)
-            scope.events.append((key, "bind", target.id, target, None))
+            scope.events.append(_event(Event, (key, _BIND, target.id, target, None, None, False)))
         elif cls is ast.Tuple or cls is ast.List:
             for element in target.elts:
                 self._targets(element, scope, key)
@@ -452,7 +483,8 @@ class ModuleIndex:
         for target in node.targets:
             if target.__class__ is ast.Name:
                 scope.bind(target.id)
-                scope.events.append((key, "assign", target.id, target, value))
+                scope.events.append(_event(Event, (key, _ASSIGN, target.id, target, value, None,
+                                                   False)))
             else:
                 self._targets(target, scope, key)
 
@@ -468,7 +500,8 @@ class ModuleIndex:
         key = (node.value.end_lineno, node.value.end_col_offset)
         if node.target.__class__ is ast.Name:
             scope.bind(node.target.id)
-            scope.events.append((key, "assign", node.target.id, node.target, node.value))
+            scope.events.append(_event(Event, (key, _ASSIGN, node.target.id, node.target,
+                                               node.value, None, False)))
         else:
             self._targets(node.target, scope, key)
 
@@ -481,7 +514,8 @@ class ModuleIndex:
             loads = self.name_loads
             loads[target.id] = loads.get(target.id, 0) + 1
             scope.bind(target.id)
-            scope.events.append((key, "augassign", target.id, target, node))
+            scope.events.append(_event(Event, (key, _AUGASSIGN, target.id, target, node, None,
+                                               False)))
         else:
             self._targets(target, scope, key)
 
@@ -526,10 +560,6 @@ _HANDLERS = {
     ast.ExceptHandler: ModuleIndex._except_handler,
     ast.BinOp: ModuleIndex._binop,
 }
-
-
-def _event_key(event: tuple) -> tuple:
-    return event[0]
 
 
 def qualname(node: ast.AST, scope: Scope) -> str | None:

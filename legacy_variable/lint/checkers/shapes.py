@@ -1,8 +1,8 @@
 """Shape changes since 0.4 that the code shows: LV120 (``dot`` of multi-dimensional
 tensors), LV121 (an integer-indexed element of a 1-D tensor as a loss target) and LV123 (a
 full reduction printed as a tensor). LV120 and LV123 need what the scope's dataflow knows
-about the operands at that point, so the flow in misconceptions.py calls them; LV121 reads
-single bindings only and runs per call."""
+about the operands at that point, so they are handlers of the scope flow (flow.py); LV121
+reads single bindings only and runs per call."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import ast
 import re
 
 from ...diagnostics import UNSAFE
+from ...rules import Code
 from . import torch_api as api
 from .context import Context
-from .dataflow import Classifier
+from .dataflow import NONTENSOR, Classifier
+from .events import Event, EventKind
+from .flow import ScopeFlow
 from .fixes import is_atom, make_fix
 from .names import Scope, qualname
 
@@ -20,7 +23,10 @@ from .names import Scope, qualname
 _CONVERSION = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(.)")
 
 
-def check_dot(ctx: Context, call: ast.Call, scope: Scope, classifier: Classifier) -> None:
+def check_dot(flow: ScopeFlow, event: Event) -> None:
+    """LV120: ``a.dot(b)`` / ``torch.dot(a, b)`` of operands the flow shows are N-D."""
+    ctx, scope, classifier = flow.ctx, flow.scope, flow.classifier
+    call = event.node
     func = call.func
     q = qualname(func, scope)
     if q == "torch.dot" and len(call.args) == 2 and not call.keywords:
@@ -30,7 +36,7 @@ def check_dot(ctx: Context, call: ast.Call, scope: Scope, classifier: Classifier
     else:
         return
     facts = [classifier.classify(left), classifier.classify(right)]
-    if not any(f.tensor for f in facts) or any(f.kind == "nontensor" for f in facts):
+    if not any(f.tensor for f in facts) or any(f.kind is NONTENSOR for f in facts):
         return
     ndims = [f.ndim for f in facts if f.tensor and f.ndim is not None]
     if not ndims or max(ndims) < 2:
@@ -48,7 +54,7 @@ def check_dot(ctx: Context, call: ast.Call, scope: Scope, classifier: Classifier
                    "Use `(a * b).sum()`, what 0.3 computed")
     known = sorted({n for n in ndims})
     shapes = " and ".join(f"{n}-D" for n in known)
-    ctx.add(sm.diagnostic("LV120", call, fix, callee=sm.text(func), shapes=shapes))
+    ctx.add(sm.diagnostic(Code.DOT_OF_MATRICES, call, fix, callee=sm.text(func), shapes=shapes))
 
 
 def _is_full_reduction(node: ast.AST, scope: Scope, classifier: Classifier) -> bool:
@@ -67,27 +73,30 @@ def _report_reduction(ctx: Context, node: ast.Call) -> None:
     sm = ctx.sm
     text = sm.text(node)
     fix = make_fix([sm.insert(sm.end(node), ".item()")], UNSAFE, "Print the number with `.item()`")
-    ctx.add(sm.diagnostic("LV123", node, fix, expr=text))
+    ctx.add(sm.diagnostic(Code.PRINT_REDUCTION_TENSOR, node, fix, expr=text))
 
 
-def check_print(ctx: Context, call: ast.Call, scope: Scope, classifier: Classifier) -> None:
+def check_print(flow: ScopeFlow, event: Event) -> None:
+    """LV123: ``print(x.sum())``."""
+    scope = flow.scope
     if scope.lookup("print") != "builtins.print":
         return
-    for arg in call.args:
-        if _is_full_reduction(arg, scope, classifier):
-            _report_reduction(ctx, arg)
+    for arg in event.node.args:
+        if _is_full_reduction(arg, scope, flow.classifier):
+            _report_reduction(flow.ctx, arg)
 
 
-def check_percent_format(ctx: Context, node: ast.BinOp, scope: Scope,
-                         classifier: Classifier) -> None:
+def check_percent_format(flow: ScopeFlow, event: Event) -> None:
+    """LV123: ``"%s" % x.sum()``."""
+    node = event.node
     conversions = [c for c in _CONVERSION.findall(node.left.value) if c != "%"]
     right = node.right
     values = right.elts if right.__class__ is ast.Tuple else [right]
     if len(values) != len(conversions):
         return
     for conversion, value in zip(conversions, values):
-        if conversion in "sr" and _is_full_reduction(value, scope, classifier):
-            _report_reduction(ctx, value)
+        if conversion in "sr" and _is_full_reduction(value, flow.scope, flow.classifier):
+            _report_reduction(flow.ctx, value)
 
 
 # ---------------------------------------------------------------------------- LV121
@@ -103,9 +112,9 @@ def _single_value(scope: Scope, name: str) -> tuple[ast.AST | None, Scope | None
     if owner is None:
         return None, None
     bindings = owner.binding_events(name)
-    if len(bindings) != 1 or bindings[0][1] != "assign":
+    if len(bindings) != 1 or bindings[0].kind is not EventKind.ASSIGN:
         return None, None
-    return bindings[0][4], owner
+    return bindings[0].value, owner
 
 
 def _target_argument(call: ast.Call) -> ast.AST | None:
@@ -114,7 +123,7 @@ def _target_argument(call: ast.Call) -> ast.AST | None:
     return next((k.value for k in call.keywords if k.arg == "target"), None)
 
 
-def is_class_target_loss(ctx: Context, call: ast.Call, scope: Scope, q: str | None) -> bool:
+def is_class_target_loss(call: ast.Call, scope: Scope, q: str | None) -> bool:
     if q is not None:
         return q in CLASS_TARGET_LOSSES
     func = call.func
@@ -133,9 +142,12 @@ def _is_element_index(index: ast.AST) -> bool:
     return index.__class__ in (ast.Name, ast.BinOp, ast.UnaryOp, ast.Attribute, ast.Call)
 
 
-def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
+                                q: str | None) -> None:
     """``criterion(output, targets[i])`` (or via ``target = targets[i]``) where ``targets``
     is shown to be 1-D: 0.3 gave shape ``(1,)``, modern PyTorch a 0-dim tensor."""
+    if not is_class_target_loss(call, scope, q):
+        return
     target = _target_argument(call)
     if target is None:
         return
@@ -160,7 +172,7 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope) -> N
     fix = make_fix([sm.replace_node(target, f"{operand}.view(1)")], UNSAFE,
                    "Pass the element as a batch of one, as 0.3 did")
     if element is target:
-        ctx.add(sm.diagnostic("LV121", target, fix, target=text))
+        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text))
     else:
-        ctx.add(sm.diagnostic("LV121", target, fix, target=text, variant="indexed_at",
-                              index_line=element.lineno))
+        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
+                              variant="indexed_at", index_line=element.lineno))

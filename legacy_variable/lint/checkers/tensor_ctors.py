@@ -7,19 +7,21 @@ from __future__ import annotations
 import ast
 
 from ...diagnostics import SAFE, UNSAFE
+from ...rules import Code
 from . import torch_api as api
 from .context import Context
 from .dataflow import (
     COMPUTED,
     FRESH,
     LEAF_RG,
-    Classifier,
     keyword,
     literal,
     numeric_literal,
     requires_grad_arg,
 )
+from .events import Event
 from .fixes import append_argument, make_fix
+from .flow import ScopeFlow
 from .names import Scope, qualname
 
 
@@ -45,7 +47,7 @@ def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str)
                 SAFE,
                 f"Use `{torch_name}.{factory}(..., dtype={torch_name}.{dtype})`",
             )
-    ctx.add(sm.diagnostic("LV107", call, fix, callee=sm.text(call.func)))
+    ctx.add(sm.diagnostic(Code.LEGACY_TENSOR_CONSTRUCTOR, call, fix, callee=sm.text(call.func)))
 
 
 def _type_name(node: ast.AST, scope: Scope) -> str | None:
@@ -55,7 +57,10 @@ def _type_name(node: ast.AST, scope: Scope) -> str | None:
     return q if q in api.LEGACY_TENSOR_TYPES and q != "torch.Tensor" else None
 
 
-def check_type_cast(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_type_cast(flow: ScopeFlow, event: Event) -> None:
+    """LV108, in the scope's flow: whether the fix is safe depends on what the receiver is
+    known to be at the call."""
+    ctx, scope, call = flow.ctx, flow.scope, event.node
     if len(call.args) != 1 or call.keywords:
         return
     type_name = _type_name(call.args[0], scope)
@@ -64,7 +69,8 @@ def check_type_cast(ctx: Context, call: ast.Call, scope: Scope) -> None:
         if call.args[0].__class__ is ast.Name and ctx.legacy_tensor_type(call.args[0], scope):
             # ``x.type(Tensor)`` with ``Tensor = torch.cuda.FloatTensor if cuda else ...``:
             # the target device is decided at run time, so no fix.
-            ctx.add(sm.diagnostic("LV108", call, None, type_name=sm.text(call.args[0])))
+            ctx.add(sm.diagnostic(Code.LEGACY_TYPE_CAST, call, None,
+                                  type_name=sm.text(call.args[0])))
         return
     dtype, device = api.LEGACY_TENSOR_TYPES[type_name]
     torch_name = ctx.torch_name(scope)
@@ -75,17 +81,17 @@ def check_type_cast(ctx: Context, call: ast.Call, scope: Scope) -> None:
         # Exact only for a tensor: ``Module.type`` also casts integer buffers (BatchNorm's
         # ``num_batches_tracked``) that ``Module.to`` keeps, so an unknown receiver (it may
         # be a model) gets the fix as unsafe.
-        receiver = Classifier(scope, {}).classify(call.func.value)
+        receiver = flow.classifier.classify(call.func.value)
         exact = not device and receiver.kind in (FRESH, LEAF_RG, COMPUTED)
         fix = make_fix(
             [sm.replace(sm.attr_start(call.func), sm.end(call), f"to({target})")],
             SAFE if exact else UNSAFE,
             f"Use `.to({target})`",
         )
-    ctx.add(sm.diagnostic("LV108", call, fix, type_name=sm.text(call.args[0])))
+    ctx.add(sm.diagnostic(Code.LEGACY_TYPE_CAST, call, fix, type_name=sm.text(call.args[0])))
 
 
-def check_torch_range(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_torch_range(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
     sm = ctx.sm
     fix = None
     args = call.args
@@ -104,12 +110,13 @@ def check_torch_range(ctx: Context, call: ast.Call, scope: Scope) -> None:
                 SAFE,
                 "Use `arange` with the end made exclusive",
             )
-    ctx.add(sm.diagnostic("LV118", call, fix))
+    ctx.add(sm.diagnostic(Code.TORCH_RANGE, call, fix))
 
 
-def check_factory_requires_grad(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_factory_requires_grad(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    """LV208 for factories: ``torch.zeros(3, dtype=torch.long, requires_grad=True)``."""
     if requires_grad_arg(call) is not True:
         return
     kw = keyword(call, "dtype")
     if kw is not None and qualname(kw.value, scope) in api.INTEGER_DTYPES:
-        ctx.add(ctx.sm.diagnostic("LV208", call))
+        ctx.add(ctx.sm.diagnostic(Code.INTEGER_REQUIRES_GRAD, call))

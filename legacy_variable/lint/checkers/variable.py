@@ -7,6 +7,7 @@ import ast
 import re
 
 from ...diagnostics import SAFE, UNSAFE
+from ...rules import Code
 from . import torch_api as api
 from .context import Context
 from .dataflow import ABSENT, keyword, literal, numeric_literal, requires_grad_arg
@@ -96,7 +97,16 @@ def detach_fix(ctx: Context, call: ast.Call, data: ast.AST, requires_grad: bool)
     )
 
 
-def check_variable_call(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def _integer_requires_grad(ctx: Context, call: ast.Call, scope: Scope) -> bool:
+    """``Variable(long_tensor, requires_grad=True)``: raises on modern PyTorch."""
+    if requires_grad_arg(call, 1) is not True:
+        return False
+    data = _data_argument(call)
+    return data is not None and is_integer_tensor_expr(ctx, data, scope)
+
+
+def check_variable_call(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    """LV101: the wrapper call, fixed to what it means today."""
     sm = ctx.sm
     callee = sm.text(call.func)
     data = _data_argument(call)
@@ -116,19 +126,35 @@ def check_variable_call(ctx: Context, call: ast.Call, scope: Scope) -> None:
         and not integer_rg
     ):
         fix = _unwrap_fix(ctx, call, data, rg is True, scope)
-    ctx.add(sm.diagnostic("LV101", call, fix, callee=callee))
+    ctx.add(sm.diagnostic(Code.VARIABLE_WRAPPER, call, fix, callee=callee))
 
-    if volatile_kw is not None:
-        if volatile is False:
-            vfix = make_fix([remove_argument(sm, call, volatile_kw)], SAFE,
-                            "Remove `volatile=False`")
-        else:
-            vfix = None
-        ctx.add(sm.diagnostic("LV103", volatile_kw, vfix))
-        if volatile is True and rg is True:
-            ctx.add(sm.diagnostic("LV209", call))
-    if integer_rg:
-        ctx.add(sm.diagnostic("LV208", call))
+
+def check_volatile_keyword(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
+    """LV103: ``Variable(t, volatile=...)``; ``volatile=False`` says nothing and goes."""
+    volatile_kw = keyword(call, "volatile")
+    if volatile_kw is None:
+        return
+    sm = ctx.sm
+    fix = None
+    if literal(volatile_kw.value) is False:
+        fix = make_fix([remove_argument(sm, call, volatile_kw)], SAFE, "Remove `volatile=False`")
+    ctx.add(sm.diagnostic(Code.VOLATILE_FLAG, volatile_kw, fix))
+
+
+def check_volatile_and_requires_grad(ctx: Context, call: ast.Call, scope: Scope,
+                                     q: str) -> None:
+    """LV209: ``Variable(t, volatile=True, requires_grad=True)`` raises."""
+    volatile_kw = keyword(call, "volatile")
+    if volatile_kw is not None and literal(volatile_kw.value) is True \
+            and requires_grad_arg(call, 1) is True:
+        ctx.add(ctx.sm.diagnostic(Code.VOLATILE_AND_REQUIRES_GRAD, call))
+
+
+def check_variable_integer_requires_grad(ctx: Context, call: ast.Call, scope: Scope,
+                                         q: str) -> None:
+    """LV208 for the wrapper: ``Variable(long_tensor, requires_grad=True)``."""
+    if _integer_requires_grad(ctx, call, scope):
+        ctx.add(ctx.sm.diagnostic(Code.INTEGER_REQUIRES_GRAD, call))
 
 
 def _unwrap_fix(ctx: Context, call: ast.Call, data: ast.AST, requires_grad: bool, scope: Scope):
@@ -181,7 +207,7 @@ def check_imports(ctx: Context) -> None:
                     package_init = ctx.sm.path.replace("\\", "/").endswith("__init__.py")
                     fix = make_fix(edits, UNSAFE if package_init else SAFE,
                                    "Remove the unused `Variable` import")
-            ctx.add(sm.diagnostic("LV102", alias, fix))
+            ctx.add(sm.diagnostic(Code.VARIABLE_IMPORT, alias, fix))
 
 
 def _remove_alias(ctx: Context, node: ast.ImportFrom, alias: ast.alias):
@@ -231,7 +257,7 @@ def _remove_statement(ctx: Context, node: ast.stmt):
 
 
 # ---------------------------------------------------------------------------- LV110
-def check_isinstance(ctx: Context, call: ast.Call, scope: Scope) -> None:
+def check_isinstance(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
     if len(call.args) != 2 or call.keywords:
         return
     classes = call.args[1]
@@ -245,7 +271,7 @@ def check_isinstance(ctx: Context, call: ast.Call, scope: Scope) -> None:
     if torch_name is not None:
         fix = make_fix([sm.replace_node(e, f"{torch_name}.Tensor") for e in hits], SAFE,
                        f"Check against `{torch_name}.Tensor`")
-    ctx.add(sm.diagnostic("LV110", call, fix, check="isinstance"))
+    ctx.add(sm.diagnostic(Code.VARIABLE_TYPE_CHECK, call, fix, check="isinstance"))
 
 
 _COMPARE_WORDS = {ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not"}
@@ -263,5 +289,6 @@ def check_type_compare(ctx: Context, node: ast.Compare, scope: Scope) -> None:
             and qualname(other, scope) == api.VARIABLE
         ):
             op = _COMPARE_WORDS[node.ops[0].__class__]
-            ctx.add(ctx.sm.diagnostic("LV110", node, None, check=f"type(...) {op}"))
+            ctx.add(ctx.sm.diagnostic(Code.VARIABLE_TYPE_CHECK, node, None,
+                                      check=f"type(...) {op}"))
             return

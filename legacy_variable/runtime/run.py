@@ -26,7 +26,8 @@ import tempfile
 import threading
 import traceback
 
-from .diagnostics import Collector, Diagnostic
+from ..diagnostics import Diagnostic
+from .emission import Collector
 
 _DESCRIPTION = """\
 Run a legacy (PyTorch 0.1-0.3 era) program with the Variable shim installed and legacy
@@ -123,7 +124,9 @@ def run(
     stderr=None,
 ) -> int:
     """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
-    from . import diagnostics, legacy_compat, report, variable
+    from .. import report
+    from . import emission, installation
+    from .patches import trusted_load
 
     stderr = stderr if stderr is not None else sys.stderr
     program = module if module else script
@@ -132,15 +135,15 @@ def run(
         return 2
 
     saved_argv, saved_path0 = sys.argv, (sys.path[0] if sys.path else None)
-    previous_action = diagnostics.configure("error" if strict else ("ignore" if quiet else "once"))
+    previous_action = emission.configure("error" if strict else ("ignore" if quiet else "once"))
     collector = _RunCollector(tempfile.mkdtemp(prefix="legacy-variable-run-"))
     _install_fork_hook()
     _current.collector = collector
     exit_code = 0
     failure: BaseException | None = None
-    trusted_before = legacy_compat.trust_pickles(trust_pickles)
+    trusted_before = trusted_load.trust_pickles(trust_pickles)
     with collector:
-        variable.install(mode=True)
+        installation.install(mode=True)
         ops = _OpsEverywhere() if trace_ops else None
         try:
             if module:
@@ -164,9 +167,9 @@ def run(
         finally:
             if ops is not None:
                 ops.close()
-            variable.uninstall()
-            legacy_compat.trust_pickles(trusted_before)
-            diagnostics.configure(previous_action)
+            installation.uninstall()
+            trusted_load.trust_pickles(trusted_before)
+            emission.configure(previous_action)
             sys.argv = saved_argv
             if saved_path0 is not None:
                 _set_path0(saved_path0)
@@ -263,7 +266,8 @@ class _OpsEverywhere:
     ``run`` -- overridden ones included."""
 
     def __init__(self) -> None:
-        from .mode import OpProvenanceMode
+        # Here, not at module level: `legacy-variable run --help` must not import torch.
+        from .mode.op_provenance import OpProvenanceMode
 
         self.mode = OpProvenanceMode()
         self.mode.__enter__()

@@ -6,7 +6,10 @@ Python so that ``torch.compile(fullgraph=True)`` and ``torch.fx`` can trace thro
 and it tells the user *which* legacy trap a call falls into (rule codes from
 ``rules.py``) at the user's line.
 
-``install()`` puts the shim behind ``torch.autograd.Variable`` for unmodified old code.
+``install_shim()`` puts it behind ``torch.autograd.Variable`` for unmodified old code
+(``installation.install`` adds legacy mode on request). Legacy mode changes what a call
+returns through the one hook it registers with :func:`set_mode_hook`; this module never
+imports the mode.
 """
 
 from __future__ import annotations
@@ -15,20 +18,20 @@ import operator
 import os
 import sys
 import threading
-from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 
-from . import diagnostics as _diagnostics
-from .diagnostics import add_skipped_prefix, emit
+from ..rules import Code
+from .emission import add_skipped_prefix, emit, state as _state
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
 add_skipped_prefix(os.path.dirname(torch.__file__))
 
-_STOCK_VARIABLE = torch.autograd.variable.Variable if hasattr(
+#: torch's own ``Variable`` (what the shim replaces), for differential tests and benches.
+STOCK_VARIABLE = torch.autograd.variable.Variable if hasattr(
     torch.autograd.variable, "Variable"
 ) else torch.autograd.Variable
+
 
 class _CompilerFlag:
     """Fallback when torch.compiler has no ``_is_compiling_flag`` (older releases)."""
@@ -90,14 +93,29 @@ def _codes_for(data, requires_grad, volatile) -> tuple[str, ...]:
     return _WRAP
 
 
-_WRAP = ("LV101",)
-_WRAP_VOLATILE = ("LV101", "LV103")
-_WRAP_DETACHING = ("LV101", "LV202")
-_WRAP_REWRAP = ("LV101", "LV201")
-_state = _diagnostics._state
-#: Set by legacy_variable.mode while legacy mode is on:
+_VOLATILE = Code.VOLATILE_FLAG
+_WRAP = (Code.VARIABLE_WRAPPER,)
+_WRAP_VOLATILE = (Code.VARIABLE_WRAPPER, _VOLATILE)
+_WRAP_DETACHING = (Code.VARIABLE_WRAPPER, Code.DETACHING_WRAP)
+_WRAP_REWRAP = (Code.VARIABLE_WRAPPER, Code.REWRAP_COMPUTED_TENSOR)
+#: Registered by legacy mode while it is on (``set_mode_hook``):
 #: hook(data, result, requires_grad, volatile, frame) -> result. None outside the mode.
+#: A module global because the hot path reads it on every call.
 _mode_hook = None
+
+
+def set_mode_hook(hook) -> None:
+    """Register ``hook(data, result, requires_grad, volatile, frame) -> result``, called
+    after each successful ``Variable(...)`` call; ``None`` unregisters it."""
+    global _mode_hook
+    _mode_hook = hook
+
+
+def mode_hook():
+    """The registered hook, or None (legacy mode is off)."""
+    return _mode_hook
+
+
 _getframe = sys._getframe
 _VOLATILE_IN_MODE = (
     "`volatile=` has no effect on stock PyTorch since 0.4 (the graph is still built); legacy "
@@ -138,7 +156,7 @@ class VariableMeta(type):
                     result.requires_grad_(True)
                 except RuntimeError:
                     # An integer tensor: stock raises this, with its own wording.
-                    emit("LV208", frame=frame)
+                    emit(Code.INTEGER_REQUIRES_GRAD, frame=frame)
                     raise RuntimeError(_INTEGER_REQUIRES_GRAD) from None
             if data.requires_grad:
                 if not requires_grad:
@@ -153,14 +171,14 @@ class VariableMeta(type):
             try:
                 result = _make(data, requires_grad, volatile, *rest, **extra)
             except ValueError:
-                emit("LV209", frame=frame)
+                emit(Code.VOLATILE_AND_REQUIRES_GRAD, frame=frame)
                 raise
             except RuntimeError:
-                emit("LV208", frame=frame)
+                emit(Code.INTEGER_REQUIRES_GRAD, frame=frame)
                 raise
             codes = _codes_for(data, bool(requires_grad), bool(volatile))
         if _mode_hook is not None:
-            # Legacy mode (legacy_variable.mode) is on: volatile / provenance handling.
+            # Legacy mode is on: volatile / provenance handling.
             result = _mode_hook(data, result, bool(requires_grad), bool(volatile), frame)
         # Steady state of the default policy: this site already reported these codes and
         # nobody counts occurrences, so skip the frame walk and warning machinery.
@@ -184,7 +202,7 @@ class VariableMeta(type):
             site_seen[key] = code_object
             state.last_site = (code_object, lasti, codes)
         for code in codes:
-            if code == "LV103" and _mode_hook is not None:
+            if code is _VOLATILE and _mode_hook is not None:
                 # Under legacy mode the flag does take effect: say so, or the catalog's
                 # "has no effect" would be wrong at this very line.
                 emit(code, _VOLATILE_IN_MODE, frame=frame)
@@ -200,21 +218,23 @@ class Variable(metaclass=VariableMeta):
     """
 
     # torch's checkpointing and module trackers read Variable._execution_engine.
-    _execution_engine = getattr(_STOCK_VARIABLE, "_execution_engine", None)
+    _execution_engine = getattr(STOCK_VARIABLE, "_execution_engine", None)
 
     def __new__(cls, *args, **kwargs):
         # Reached only by pickle's __newobj__ path (legacy 0.1 pickles): cls.__new__(cls).
         return _make(*args, **kwargs)
 
 
-Variable.__module__ = "legacy_variable.variable"
+# The documented import path (pickles name the class by it; `legacy_variable` loads it
+# lazily through its module __getattr__).
+Variable.__module__ = "legacy_variable"
 
 
 # --------------------------------------------------------------------------- install
 
 
 class _Installation:
-    """What install() replaced, so uninstall() restores the exact original objects."""
+    """What install_shim() replaced, so uninstall_shim() restores the exact originals."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -244,11 +264,8 @@ def is_installed() -> bool:
     return torch.autograd.Variable is Variable
 
 
-def install(mode: bool = False) -> None:
-    """Put the shim behind ``torch.autograd.Variable``. Idempotent and thread-safe.
-
-    With ``mode=True`` legacy mode is entered too (see ``legacy_variable.mode``).
-    """
+def install_shim() -> None:
+    """Put the shim behind ``torch.autograd.Variable``. Idempotent and thread-safe."""
     with _installation.lock:
         if _installation.saved is None:
             saved = []
@@ -256,23 +273,10 @@ def install(mode: bool = False) -> None:
                 saved.append((target, "Variable", target.__dict__.get("Variable")))
                 setattr(target, "Variable", Variable)
             _installation.saved = saved
-    if mode:
-        from . import mode as _mode
-
-        _mode.enable_globally()
 
 
-def uninstall() -> None:
-    """Restore the original objects exactly, and end ``install(mode=True)``'s legacy mode.
-    Idempotent."""
-    _uninstall_shim()
-    mode_module = sys.modules.get("legacy_variable.mode")
-    if mode_module is not None and hasattr(mode_module, "disable_globally"):
-        mode_module.disable_globally()
-
-
-def _uninstall_shim() -> None:
-    """The shim part of ``uninstall()``: a global legacy mode is left as it is."""
+def uninstall_shim() -> None:
+    """Restore the original objects exactly (legacy mode is left as it is). Idempotent."""
     with _installation.lock:
         saved = _installation.saved
         if saved is not None:
@@ -285,22 +289,3 @@ def _uninstall_shim() -> None:
                 else:
                     setattr(target, attr, original)
             _installation.saved = None
-
-
-@contextmanager
-def installed(mode: bool = False) -> Iterator[None]:
-    """``with installed():`` -- the shim (and with ``mode=True`` legacy mode) for the
-    block; restores what was there before, a global legacy mode included."""
-    was_installed = is_installed()
-    install()
-    try:
-        if mode:
-            from .mode import legacy_mode
-
-            with legacy_mode(install=False):
-                yield
-        else:
-            yield
-    finally:
-        if not was_installed:
-            _uninstall_shim()
