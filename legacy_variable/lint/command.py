@@ -101,15 +101,23 @@ def _check(args, settings, paths, cwd) -> int:
     from .api import check
     from .output import TEXT_FORMATS, WRITERS, write_fixes, write_statistics, write_summary
 
-    result = check(
-        paths,
-        settings=settings,
-        fix=bool(args.fix),
-        diff=bool(args.diff),
-        cache=not args.no_cache,
-        cwd=cwd,
-        respect_gitignore=args.respect_gitignore,
-    )
+    from .progress import terminal_counter
+
+    counter = terminal_counter(args.quiet)  # files done / total on a terminal, for long runs
+    try:
+        result = check(
+            paths,
+            settings=settings,
+            fix=bool(args.fix),
+            diff=bool(args.diff),
+            cache=not args.no_cache,
+            cwd=cwd,
+            respect_gitignore=args.respect_gitignore,
+            progress=counter,
+        )
+    finally:
+        if counter is not None:
+            counter.close()
     for error in result.errors:
         print(f"legacy-variable: error: {error}", file=sys.stderr)
     out = sys.stdout

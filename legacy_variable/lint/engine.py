@@ -13,6 +13,7 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
 from ..rules import Code
@@ -229,16 +230,24 @@ def worker_count(jobs: int) -> int:
     return max(1, min(cpus, jobs // PARALLEL_THRESHOLD))
 
 
-def run_jobs(jobs: list[tuple], options: Options, workers: int | None = None) -> list[FileReport]:
+def run_jobs(
+    jobs: list[tuple], options: Options, workers: int | None = None, done: Callable[[int], None] | None = None
+) -> list[FileReport]:
     """``jobs``: (path, display path, project-relative path, bytes or None). ``workers``:
-    processes to use (None: as many as pay off, ``worker_count``)."""
+    processes to use (None: as many as pay off, ``worker_count``). ``done(n)``: called
+    as the reports come in, with how many are in."""
     workers = worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
     if workers == 1:
         import warnings
 
         with warnings.catch_warnings():
             _quiet_parser_warnings()
-            return [_process_paused(path, display, relative, options, data) for path, display, relative, data in jobs]
+            reports = []
+            for path, display, relative, data in jobs:
+                reports.append(_process_paused(path, display, relative, options, data))
+                if done is not None:
+                    done(len(reports))
+            return reports
     import importlib
     from concurrent.futures import ProcessPoolExecutor
 
@@ -248,7 +257,13 @@ def run_jobs(jobs: list[tuple], options: Options, workers: int | None = None) ->
     # round trip costs far less than linting its files.
     chunksize = max(1, min(32, len(jobs) // (workers * 16)))
     with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(options,)) as pool:
-        return list(pool.map(_work, jobs, chunksize=chunksize))
+        if done is None:
+            return list(pool.map(_work, jobs, chunksize=chunksize))
+        reports = []
+        for report in pool.map(_work, jobs, chunksize=chunksize):
+            reports.append(report)
+            done(len(reports))
+        return reports
 
 
 def _pool_context():
