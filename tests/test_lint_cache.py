@@ -8,6 +8,7 @@ import marshal
 import os
 import time
 
+import lint_fake_checker
 import pytest
 
 from legacy_variable.cli import main
@@ -154,6 +155,7 @@ def test_a_related_site_names_the_file_as_the_current_run_does(project, capsys, 
         return [Diagnostic("LV203", "m", path, 2, 1, related=(("wrap_site", f"{path}:1"),))]
 
     monkeypatch.setattr(checkers, "check_module", check_module)
+    lint_fake_checker.without_prefilter(monkeypatch)
     (project / "pkg").mkdir()
     write_old(project / "pkg" / "a.py", "x = 1\ny = 2\n")
 
