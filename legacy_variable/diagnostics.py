@@ -74,6 +74,12 @@ class Diagnostic:
     #: here, never out of the rendered prose.
     args: tuple[tuple[str, object], ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # A ``Code`` member is a str subclass: stored as the plain string so that pickling
+        # (xdist, worker pools), ``sys.intern`` (the cache) and JSON see just the code.
+        if self.code.__class__ is not str:
+            object.__setattr__(self, "code", str(self.code))
+
     @classmethod
     def of(cls, code: str, path: str, line: int, column: int,
            args: Mapping[str, object] | None = None, **fields) -> "Diagnostic":

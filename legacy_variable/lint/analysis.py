@@ -47,7 +47,7 @@ def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] 
     # Imported here, not with the module: a run served from the cache needs no checker.
     from . import checkers
 
-    return checkers.check_module(tree, text, path)
+    return checkers.check_module(tree, text, path, codes=codes)
 
 
 def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -> tuple[list[Diagnostic], bool]:
