@@ -6,6 +6,7 @@ so edits computed on it can be written back byte-identical outside the edited ra
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import re
@@ -15,6 +16,9 @@ from dataclasses import dataclass
 
 #: How much of the file is looked at for NUL bytes, as git does to call a file binary.
 _BINARY_SNIFF = 8192
+
+#: A coding line, as PEP 263 spells it (on one of the first two lines).
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 #: What the tokenizer (and so ast) counts as a line break.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -56,6 +60,14 @@ def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
                 data.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise UnreadableSource(f"cannot decode as utf-8: {error.reason}") from None
+        if data.startswith(codecs.BOM_UTF8):
+            # tokenize says only "encoding problem: utf-8": name what contradicts what.
+            declared = _COOKIE.search(b"\n".join(data[3:].split(b"\n", 2)[:2]))  # the first two lines
+            if declared is not None:
+                name = declared.group(1).decode("ascii", "replace")
+                raise UnreadableSource(
+                    f"invalid encoding declaration: a UTF-8 byte order mark, but the coding line says {name}"
+                ) from None
         raise UnreadableSource(f"invalid encoding declaration: {exc.msg}") from None
     try:
         text = data.decode(encoding)
