@@ -98,11 +98,24 @@ class _Taken:
         return False
 
     def add(self, span) -> None:
-        k = bisect_left(self.spans, span)
-        self.spans.insert(k, span)
-        self.ends.insert(k, span[1])
-        if span[0] == span[1]:
-            self.points.add(span[0])
+        start, end = span
+        if start == end:
+            self.points.add(start)
+        # The edits of one fix may overlap one another: they are kept as their union, so
+        # that the chosen spans still never overlap (what ``overlaps`` relies on).
+        k = bisect_right(self.ends, start)
+        merged = []
+        while k < len(self.spans) and self.spans[k][0] <= end:
+            if _overlaps(span, self.spans[k]):
+                merged.append(k)
+            k += 1
+        for k in reversed(merged):
+            other = self.spans.pop(k)
+            del self.ends[k]
+            start, end = min(start, other[0]), max(end, other[1])
+        k = bisect_left(self.spans, (start, end))
+        self.spans.insert(k, (start, end))
+        self.ends.insert(k, end)
 
 
 def _overlaps(a, b) -> bool:
