@@ -17,7 +17,6 @@ unchanged file fails the stat test, is hashed, and hits.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -25,13 +24,20 @@ import time
 
 from ..diagnostics import Diagnostic, Edit, Fix
 
+try:
+    # The BLAKE2 module itself: ``hashlib`` would first load OpenSSL's bindings, a few
+    # milliseconds of a warm run that needs nothing else from them.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
+
 #: How close to the cache's write a file's mtime makes its stat untrustworthy: the coarsest
 #: common timestamp granularity (FAT's 2 s) covers every filesystem's clock tick.
 RACY_NS = 2_000_000_000
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def pack(diagnostic: Diagnostic) -> tuple:
@@ -115,7 +121,7 @@ def stat_key(path: str) -> tuple | None:
 class Cache:
     def __init__(self, directory: str, fingerprint: str):
         self.directory = directory
-        key = hashlib.blake2b(
+        key = blake2b(
             f"{fingerprint}|{sys.version_info[:2]}".encode(), digest_size=12
         ).hexdigest()
         # v3: packed diagnostics carry their message arguments.
