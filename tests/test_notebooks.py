@@ -638,9 +638,12 @@ CELL_LINES = [
 def notebooks(draw):
     cells = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["code", "code", "code", "markdown", "magic"]))
+        kind = draw(st.sampled_from(["code", "code", "code", "markdown", "magic", "indented"]))
         lines = draw(st.lists(st.sampled_from(CELL_LINES), max_size=5))
         source = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+        if kind == "indented":  # runs in Jupyter: IPython strips the first line's indentation
+            indent = draw(st.sampled_from([" ", "    ", "\t"]))
+            source = "".join(indent + line if line.strip() else line for line in source.splitlines(True))
         if kind == "markdown":
             cells.append(markdown_cell(source))
         else:
@@ -663,12 +666,20 @@ def test_any_notebook_is_checked_and_fixed_without_harm(tmp_path, nb, unsafe):
     from legacy_variable.lint.config import Layer, resolve
     from legacy_variable.lint.engine import Options, process_file
 
+    from legacy_variable.lint.notebook.document import parse
+    from legacy_variable.lint.notebook.recovery import cells_that_fail
+
     path = tmp_path / "nb.ipynb"
     original = save(nb, path)
+    failing_before = cells_that_fail(parse(original), "nb.ipynb")[1]
     options = Options(resolve(Layer(), [str(tmp_path)], None, str(tmp_path)), fix=True, unsafe_fixes=unsafe)
     report = process_file(str(path), "nb.ipynb", "nb.ipynb", options)
     assert report.error is None and not report.internal_error
     fixed = path.read_text(encoding="utf-8")
+    # --fix never makes a cell stop parsing; one LV001 per cell that does not parse alone.
+    assert cells_that_fail(parse(fixed), "nb.ipynb")[1] <= failing_before
+    syntax_cells = [d.cell for d in report.diagnostics if d.code == "LV001"]
+    assert len(syntax_cells) == len(set(syntax_cells))
     assert _without_sources(fixed) == _without_sources(original)
     new = valid(path)
     for old_cell, new_cell in zip(nb.cells, new.cells):
