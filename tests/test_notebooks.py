@@ -762,4 +762,3 @@ def test_an_indented_cell_that_still_fails_points_into_the_cell(project, capsys)
     save(notebook(code_cell("import torch"), code_cell(" a = 1\n   b = 2")), project / "nb.ipynb")
     found = [(d["code"], d["cell"], d["location"]["row"]) for d in diagnostics(capsys, "nb.ipynb")]
     assert found == [("LV001", 2, 2)]
-
