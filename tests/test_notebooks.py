@@ -129,7 +129,10 @@ LEGACY_CELLS = [
 
 def test_the_legacy_idioms_are_found_in_their_cells(project, capsys):
     save(notebook(*(code_cell(source) for source in LEGACY_CELLS)), project / "nb.ipynb")
-    found = [(d["code"], d["cell"], d["location"]["row"], d["location"]["column"]) for d in diagnostics(capsys, "nb.ipynb")]
+    found = [
+        (d["code"], d["cell"], d["location"]["row"], d["location"]["column"])
+        for d in diagnostics(capsys, "nb.ipynb")
+    ]
     assert found == [
         ("LV102", 1, 3, 28),
         ("LV101", 2, 1, 5),
@@ -714,7 +717,10 @@ def _two_failures_notebook():
 
 def test_a_cell_that_does_not_parse_hides_only_itself(project, capsys):
     save(_two_failures_notebook(), project / "nb.ipynb")
-    found = [(d["code"], d["cell"], d["location"]["row"], d["location"]["column"]) for d in diagnostics(capsys, "nb.ipynb")]
+    found = [
+        (d["code"], d["cell"], d["location"]["row"], d["location"]["column"])
+        for d in diagnostics(capsys, "nb.ipynb")
+    ]
     assert found == [
         ("LV102", 1, 2, 28),
         ("LV101", 2, 1, 7),  # the cell's own columns, indentation included
