@@ -73,9 +73,9 @@ def load_python(data: bytes, path: str) -> PythonDocument:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
-    import difflib
+    from . import textdiff  # linear on big files with many fixes, unlike difflib's
 
-    return "".join(difflib.unified_diff(_lines(before), _lines(after), fromfile=path, tofile=path))
+    return textdiff.unified_diff(_lines(before), _lines(after), path, path)
 
 
 def _lines(text: str) -> list[str]:
