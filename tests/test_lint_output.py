@@ -18,6 +18,7 @@ SOURCE = "import torch\nx = Variable(t, volatile=True)\ny = Variable(torch.ones(
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
+    lint_fake_checker.without_prefilter(monkeypatch)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text(SOURCE)
@@ -243,6 +244,7 @@ def test_github_escapes_newlines_and_percent(project, capsys, monkeypatch):
     monkeypatch.setattr(
         checkers, "check_module", lambda tree, source, path, codes=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
     )
+    lint_fake_checker.without_prefilter(monkeypatch)
     out = run(capsys, "--output-format", "github", "pkg/a.py")[1]
     assert out.splitlines()[0].endswith("::pkg/a.py:1:1: LV101 100%25%0Asure")
 

@@ -9,7 +9,7 @@ the same way whichever face asks.
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..diagnostics import Diagnostic
 from ..rules import Code
@@ -35,6 +35,7 @@ def check(
     cwd: str | None = None,
     respect_gitignore: bool = True,
     isolated: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
     """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
     it were the file ``filename`` (a ``.ipynb`` name makes it a notebook's JSON).
@@ -50,6 +51,8 @@ def check(
                      or a directory path); never used for ``source``
     jobs             worker processes (None: as many as pay off, 1: this process)
     isolated         read no configuration file: only these arguments count
+    progress         called as ``progress(files done, files in all)`` as files finish
+                     (a terminal counter: ``lint.progress``)
 
     Raises ``config.ConfigError`` for an invalid configuration or selector.
     """
@@ -78,7 +81,7 @@ def check(
         if source is not None:
             reports = [_check_source(source, filename, options, cwd)]
         else:
-            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore)
+            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore, progress)
     return CheckResult(reports, options.applicable, options.fix, options.unsafe_fixes)
 
 
@@ -127,7 +130,7 @@ def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileR
 
 def _check_paths(
     paths: list[str], options: Options, cache_choice: bool | str, jobs: int | None, cwd: str,
-    respect_gitignore: bool,
+    respect_gitignore: bool, progress: Callable[[int, int], None] | None = None,
 ) -> list[FileReport]:
     from .files import discover, relative_to
 
@@ -149,6 +152,7 @@ def _check_paths(
     cache = None
     if cache_choice is not False:
         from .cache import Cache, digest
+        from .source import UnreadableSource, read_bytes
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
@@ -162,9 +166,8 @@ def _check_paths(
                 # Touched, or too fresh to trust its stat: the content decides. (A file the
                 # cache does not know is read by the worker alone.)
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:
+                    data = read_bytes(path)
+                except UnreadableSource:
                     data = None  # the worker reports it
                 if data is not None:
                     hit = cache.get(rel, digest(data), display)
@@ -173,7 +176,12 @@ def _check_paths(
                 continue
         work.append((path, display, rel, data))
 
-    reports.extend(run_jobs(work, options, jobs))
+    if progress is not None:
+        served, total = len(reports), len(reports) + len(work)
+        progress(served, total)
+        reports.extend(run_jobs(work, options, jobs, lambda done: progress(served + done, total)))
+    else:
+        reports.extend(run_jobs(work, options, jobs))
     reports.sort(key=lambda r: r.path)
 
     if cache is not None:
@@ -181,5 +189,6 @@ def _check_paths(
             if report.cache_digest is not None:
                 packed = getattr(report, "packed", None)  # as a worker sent it
                 cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+        cache.prune(settings.project_root)
         cache.save()
     return reports

@@ -188,15 +188,23 @@ def _check(args, settings, paths, cwd) -> int:
 
         return add_noqa(paths, settings, cwd, args.respect_gitignore)
 
-    result = check(
-        paths,
-        settings=settings,
-        fix=bool(args.fix),
-        diff=bool(args.diff),
-        cache=not args.no_cache,
-        cwd=cwd,
-        respect_gitignore=args.respect_gitignore,
-    )
+    from .progress import terminal_counter
+
+    counter = terminal_counter(args.quiet)  # files done / total on a terminal, for long runs
+    try:
+        result = check(
+            paths,
+            settings=settings,
+            fix=bool(args.fix),
+            diff=bool(args.diff),
+            cache=not args.no_cache,
+            cwd=cwd,
+            respect_gitignore=args.respect_gitignore,
+            progress=counter,
+        )
+    finally:
+        if counter is not None:
+            counter.close()
     for error in result.errors:
         print(f"legacy-variable: error: {error}", file=sys.stderr)
     if not result.files:
