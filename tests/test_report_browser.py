@@ -94,7 +94,7 @@ def page(tmp_path_factory):
             subprocess.run(["git", *args], check=True, capture_output=True,
                            env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e",
                                 "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"})
-        site = Diagnostic.of(Code.GRAD_ALWAYS_NONE, "src/seed_legacy.py", 27, 7)
+        site = Diagnostic.of(Code.GRAD_ALWAYS_NONE, "src/seed_legacy.py", 29, 7)
         (root / "rt.json").write_text(json.dumps([Entry(site, "t::x", False, 3).to_json()]))
         report = build(["."], runtime=["rt.json"], history=5)
     finally:
