@@ -68,7 +68,9 @@ def main() -> int:
 
     print(f"{args.repeat} rounds; wall seconds best / median; ratio: median of per-round ratios to check")
     for name in rows:
-        note = "" if name == "check" else f"{ratio(name):5.2f}x check" + (" (target <= 2x)" if name == "report html" else "")
+        note = "" if name == "check" else f"{ratio(name):5.2f}x check"
+        if name == "report html":
+            note += " (target <= 2x)"
         print(f"{name:<14}{min(samples[name]):8.3f} s {statistics.median(samples[name]):8.3f} s   {note}")
 
     statistics_json = json.loads(outputs["check"].stdout)

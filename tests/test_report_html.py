@@ -147,3 +147,33 @@ def test_html_without_jinja2_says_what_to_install(tree) -> None:
     assert done.stderr.splitlines()[0] == (
         "legacy-variable: error: the HTML report needs Jinja2: pip install 'legacy-variable[report]' "
         "(or use --format markdown or json)")
+
+
+def test_evidence_is_accepted_and_its_absence_said_not_guessed(tree) -> None:
+    (tree / "ev.json").write_text("[]")
+    done = cli("report", "-n", "src", "--evidence", "ev.json", "--format", "json", cwd=str(tree))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["summary"]["fixable"]["evidence"] is None
+    assert data["evidence_note"] == (
+        "Evidence-backed fixes are not counted: this version of legacy-variable has no "
+        "evidence module to read 'ev.json' with.")
+    done = cli("report", "-n", "src", "--evidence", "nope.json", cwd=str(tree))
+    assert (done.returncode, done.stderr) == (2, "legacy-variable: error: evidence file 'nope.json': no such file\n")
+
+
+def test_report_needs_neither_torch_nor_jinja2_for_markdown_and_json(tree) -> None:
+    import subprocess
+    import sys
+
+    from report_helpers import REPO
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from legacy_variable.cli import main\n"
+        "rc = main(['report', '-n', 'src', '--format', 'json', '-o', 'r.json'])\n"
+        "print(rc, sorted(m for m in ('torch', 'jinja2') if sys.modules.get(m)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=str(tree), capture_output=True, text=True,
+                          env={"PYTHONPATH": REPO, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert done.stdout.splitlines()[-1] == "0 []", done.stderr

@@ -117,6 +117,7 @@ def history_line(points: Sequence[HistoryPoint], width: int = 720, height: int =
         for i, anchor in ((0, "start"), (n - 1, "end")) if n > 1 else ((0, "middle"),):
             x, _ = coords[i]
             label = f"{points[i].short[:7]} {points[i].date[:10]}"
-            parts.append(f'<text class="axis" x="{_num(x)}" y="{height - 10}" text-anchor="{anchor}">{escape(label)}</text>')
+            parts.append(f'<text class="axis" x="{_num(x)}" y="{height - 10}" '
+                         f'text-anchor="{anchor}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

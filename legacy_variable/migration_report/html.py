@@ -20,7 +20,7 @@ from .model import FIX_CLASSES, Report
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 #: Misconception locations listed inline per rule (the file view has them all).
-MISCONCEPTION_SITES = 12
+MISCONCEPTION_SITES = 5
 #: Runtime sites listed inline.
 RUNTIME_SITES = 200
 
@@ -95,6 +95,7 @@ def render(report: Report) -> str:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["inline"] = _inline
+    env.filters["num"] = lambda value: f"{value:,}"
     fixes = report.fix_counts()
     total = report.diagnostics
     rules = report.rules()

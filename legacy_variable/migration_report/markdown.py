@@ -48,7 +48,8 @@ def render(report: Report) -> str:
             f"- trend over {len(report.history)} commits: {first.diagnostics} → {last.diagnostics} "
             f"({first.short} → {last.short})"
         )
-    out += ["", "| Rule | Name | Count | Safe fix | Unsafe fix | By hand |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+    out += ["", "| Rule | Name | Count | Safe fix | Unsafe fix | By hand |",
+            "| --- | --- | ---: | ---: | ---: | ---: |"]
     for s in report.rules():
         code = f"[{s.code}]({s.rule.url})" if s.rule else s.code
         out.append(f"| {code} | {_cell(s.name)} | {s.count} | {s.safe} | {s.unsafe} | {s.hand} |")

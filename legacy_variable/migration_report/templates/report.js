@@ -93,7 +93,7 @@
       if (f[7]) li.appendChild(el("span", "rantag", "ran ×" + f[7]));
       li.appendChild(document.createTextNode(" "));
       prose(li, S[f[4]]);
-      if (f[5] >= 0) li.appendChild(el("pre", "", S[f[5]]));
+      if (f[5] >= 0) li.appendChild(el("pre", "", S[f[5]].trim()));
       list.appendChild(li);
     });
     td.appendChild(list);
