@@ -24,7 +24,7 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def fix_bar(counts: dict[str, int | None], width: int = 720) -> str:
+def fix_bar(counts: dict[str, int | None], width: int = 1000) -> str:
     """The headline: one bar split by how the diagnostics can be fixed."""
     total = sum(v or 0 for v in counts.values())
     height = 28
@@ -51,10 +51,10 @@ def fix_bar(counts: dict[str, int | None], width: int = 720) -> str:
     return "".join(parts)
 
 
-def rule_bars(rules: Sequence[RuleStat], width: int = 720) -> str:
+def rule_bars(rules: Sequence[RuleStat], width: int = 1000) -> str:
     """A stacked bar per rule (count, split by fix availability), each labelled with a
     link to the rule's explanation further down the page."""
-    row, label_w, count_w = 26, 250, 48
+    row, label_w, count_w = 24, 290, 56
     bar_w = width - label_w - count_w
     top = max((s.count for s in rules), default=0) or 1
     height = row * len(rules) + 4
@@ -85,7 +85,7 @@ def rule_bars(rules: Sequence[RuleStat], width: int = 720) -> str:
     return "".join(parts)
 
 
-def history_line(points: Sequence[HistoryPoint], width: int = 720, height: int = 220) -> str:
+def history_line(points: Sequence[HistoryPoint], width: int = 1000, height: int = 240) -> str:
     """Legacy diagnostics per commit, oldest on the left."""
     left, right, top, bottom = 48, 16, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom

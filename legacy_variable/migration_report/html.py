@@ -22,13 +22,17 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 #: Misconception locations listed inline per rule (the file view has them all).
 MISCONCEPTION_SITES = 5
 #: Runtime sites listed inline.
-RUNTIME_SITES = 200
+RUNTIME_SITES = 100
 
 
 def _inline(text: str) -> Markup:
     """Catalog prose: `code` spans become <code>, everything else is escaped."""
     escaped = str(escape(text))
-    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+    escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+    # the catalog's Markdown emphasis (*new leaf*), outside code spans
+    parts = re.split(r"(<code>.*?</code>)", escaped)
+    return Markup("".join(p if p.startswith("<code>") else re.sub(r"\*([^*\s][^*]*)\*", r"<em>\1</em>", p)
+                          for p in parts))
 
 
 def file_data(report: Report) -> dict:
