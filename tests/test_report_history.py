@@ -68,6 +68,12 @@ def test_history_is_limited_to_n_commits_and_to_the_path(repo) -> None:
     assert [(p.subject, p.diagnostics) for p in report.history] == [("fix a", 3), ("drop b", 0)]
 
 
+def test_history_of_several_paths(repo) -> None:
+    report = build(["pkg/a.py", "other"], history=3)
+    assert [p.diagnostics for p in report.history] == [4, 1, 1]
+    assert report.history[-1].diagnostics == report.diagnostics
+
+
 def test_history_never_touches_the_working_tree(repo) -> None:
     edited = "from torch.autograd import Variable\nv = Variable(t)\nw = Variable(u)\n"
     (repo / "pkg" / "a.py").write_text(edited)  # uncommitted

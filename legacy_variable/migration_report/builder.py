@@ -85,7 +85,7 @@ def build(
     if history:
         from .history import trend
 
-        report.history = trend(targets[0] if len(targets) == 1 else ".", history, settings, cwd)
+        report.history = trend(targets, history, settings, cwd)
     return report
 
 

@@ -54,18 +54,21 @@ class _Blobs:
         self.process.wait()
 
 
-def trend(path: str, count: int, settings, cwd: str) -> list[HistoryPoint]:
+def trend(paths: list[str], count: int, settings, cwd: str) -> list[HistoryPoint]:
     """Oldest first: (commit, date, subject, diagnostics, files with legacy, files) for the
-    last ``count`` commits of the first-parent history of HEAD, limited to ``path``."""
-    target = os.path.abspath(os.path.join(cwd, path))
-    where = target if os.path.isdir(target) else os.path.dirname(target)
+    last ``count`` commits of the first-parent history of HEAD, limited to ``paths`` (all
+    in the repository of the first)."""
+    targets = [os.path.abspath(os.path.join(cwd, path)) for path in paths]
+    where = targets[0] if os.path.isdir(targets[0]) else os.path.dirname(targets[0])
     try:
         top = _git(["rev-parse", "--show-toplevel"], where).strip()
     except ReportError:
-        raise ReportError(f"--history needs a git repository: {path!r} is not inside one") from None
+        raise ReportError(f"--history needs a git repository: {paths[0]!r} is not inside one") from None
     top = os.path.realpath(top)
-    prefix = os.path.relpath(os.path.realpath(target), top)
-    spec = [] if prefix == "." else ["--", prefix.replace(os.sep, "/")]
+    prefixes = [os.path.relpath(os.path.realpath(t), top).replace(os.sep, "/") for t in targets]
+    if any(p.startswith("../") or p == ".." for p in prefixes):
+        raise ReportError(f"--history: the paths must lie in one git repository ({top})")
+    spec = [] if "." in prefixes else ["--", *prefixes]
     log = _git(["log", f"--max-count={count}", "--first-parent", "--format=%H%x1f%cI%x1f%s", "HEAD"], top)
 
     included = include_matcher(settings.include)
