@@ -131,3 +131,22 @@ def test_file_view_expands_from_a_link(page, tmp_path) -> None:
     assert "c_var = Variable(c, requires_grad=True)" in findings
     assert '<a class="code" href="#rule-LV201"' in findings
     assert "ran ×3" in findings  # the runtime report's count at its line
+
+
+def _pdf_pages(tmp_path, html_path, name: str) -> int:
+    pdf = tmp_path / f"{name}.pdf"
+    done = chromium(tmp_path, html_path.as_uri(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert pdf.exists(), done.stderr[-2000:]
+    assert console_messages(done.stderr) == []
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+def test_page_prints_with_every_explanation_open(page, tmp_path) -> None:
+    # The same page without its beforeprint handler prints the explanations folded.
+    folded = tmp_path / "folded.html"
+    folded.write_text(page.read_text().replace('addEventListener("beforeprint"', 'addEventListener("x"'))
+    printed, without = _pdf_pages(tmp_path, page, "report"), _pdf_pages(tmp_path, folded, "folded")
+    assert without >= 3
+    assert printed > without + 3, (printed, without)
