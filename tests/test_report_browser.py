@@ -150,3 +150,115 @@ def test_page_prints_with_every_explanation_open(page, tmp_path) -> None:
     printed, without = _pdf_pages(tmp_path, page, "report"), _pdf_pages(tmp_path, folded, "folded")
     assert without >= 3
     assert printed > without + 3, (printed, without)
+
+
+class DevTools:
+    """Chromium driven over ``--remote-debugging-pipe`` (the DevTools protocol as NUL-ended
+    JSON on fds 3 and 4): clicks and reads the page as a person would, no driver package."""
+
+    def __init__(self, tmp_path):
+        import time
+
+        to_browser_r, self._to_browser = os.pipe()
+        self._from_browser, from_browser_w = os.pipe()
+
+        def wire():  # in the child: its fd 3 reads our commands, fd 4 carries the answers
+            import fcntl
+
+            # through high numbers first: either pipe end may itself be fd 3 or 4
+            reads, writes = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w))
+            os.dup2(reads, 3)
+            os.dup2(writes, 4)
+
+        self.process = subprocess.Popen(
+            [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             f"--user-data-dir={tmp_path / 'cdp-profile'}", "--remote-debugging-pipe", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=wire, pass_fds=(3, 4),  # kept open after wire() has set them
+        )
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self._buffer, self._next, self.session = b"", 0, None
+        self.errors: list[str] = []
+        self._deadline = time.monotonic() + 60
+
+    def send(self, method: str, **params):
+        import select
+        import time
+
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                if not select.select([self._from_browser], [], [], max(0.0, self._deadline - time.monotonic()))[0]:
+                    raise TimeoutError(method)
+                chunk = os.read(self._from_browser, 1 << 16)
+                if not chunk:
+                    raise ConnectionError("Chromium closed the pipe")
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("method") == "Runtime.exceptionThrown":
+                self.errors.append(reply["params"]["exceptionDetails"].get("text", "exception"))
+            elif reply.get("method") == "Runtime.consoleAPICalled" and reply["params"]["type"] in ("error", "warning"):
+                self.errors.append(str(reply["params"]["args"]))
+            if reply.get("id") == self._next:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def open(self, url: str) -> None:
+        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Runtime.enable")
+        self.send("Page.enable")
+        self.send("Page.navigate", url=url)
+        for _ in range(200):
+            if self.js("document.readyState") == "complete":
+                return
+        raise TimeoutError(url)
+
+    def js(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+        self.process.kill()
+        self.process.wait()
+
+
+ROWS = "Array.from(document.querySelectorAll('#file-table tbody tr')).map(r => r.className + ' ' + r.cells[0].textContent)"
+
+
+def test_file_view_sorts_and_expands_on_clicks(page, tmp_path) -> None:
+    browser = DevTools(tmp_path)
+    try:
+        browser.open(page.as_uri())
+        # by density, descending: the notebook's 4 in 3 lines, then 15 in 66, 22 in 290, 0
+        dirs = [r for r in browser.js(ROWS) if r.startswith("dir")]
+        assert dirs == ["dir ▾./", "dir ▾src/legacy_suite/", "dir ▾src/", "dir ▾src/clean/"]
+        browser.js("document.querySelector('th[data-key=path]').click()")
+        dirs = [r for r in browser.js(ROWS) if r.startswith("dir")]
+        assert dirs == ["dir ▾./", "dir ▾src/", "dir ▾src/clean/", "dir ▾src/legacy_suite/"]
+        # a directory closes; a file opens to its findings, each with its source line
+        browser.js("document.querySelectorAll('#file-table tr.dir')[1].click()")
+        assert not any(r.startswith("file") and "seed_legacy" in r for r in browser.js(ROWS))
+        browser.js("document.querySelectorAll('#file-table tr.dir')[1].click()")
+        browser.js("Array.from(document.querySelectorAll('#file-table tr.file'))"
+                   ".find(r => r.textContent.includes('seed_legacy.py')).click()")
+        findings = browser.js("Array.from(document.querySelectorAll('ol.findings li')).map(li => li.textContent)")
+        assert len(findings) == 9
+        assert any(f.startswith("25:9 LV201by hand") and f.endswith("c_var = Variable(c, requires_grad=True)")
+                   for f in findings), findings
+        # a rule in the chart opens its explanation
+        browser.js("document.querySelector('svg.rule-bars a[href=\"#rule-LV104\"]').dispatchEvent("
+                   "new MouseEvent('click', {bubbles: true}))")
+        assert browser.js("document.getElementById('rule-LV104').open") is True
+        assert browser.errors == []
+    finally:
+        browser.close()
