@@ -232,7 +232,8 @@ class DevTools:
         self.process.wait()
 
 
-ROWS = "Array.from(document.querySelectorAll('#file-table tbody tr')).map(r => r.className + ' ' + r.cells[0].textContent)"
+ROWS = ("Array.from(document.querySelectorAll('#file-table tbody tr'))"
+        ".map(r => r.className + ' ' + r.cells[0].textContent)")
 
 
 def test_file_view_sorts_and_expands_on_clicks(page, tmp_path) -> None:
