@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 from report_helpers import cli, make_tree
@@ -53,6 +54,18 @@ def test_pytest_report_marks_executed_findings_and_runtime_only_sites(tree) -> N
     ran = [(x.code, x.line, x.column, x.runtime) for x in model_stat.findings if x.runtime]
     assert ran == [("LV101", 9, 9, 1), ("LV104", 33, 12, 42), ("LV104", 33, 28, 42)]
     assert rt.runtime_only[0].source == open(model).read().splitlines()[30].rstrip()
+
+    from legacy_variable.migration_report.html import render
+
+    page = render(report)
+    bar = page[page.index('<svg class="chart runtime-bar"'):]
+    bar = bar[: bar.index("</svg>")]
+    assert re.findall(r'class="mark rt-([\w-]+)".*?<title>(.*?)</title>', bar) == [
+        ("ran", "static findings executed: 3"),
+        ("not-ran", "static findings not executed: 34"),
+        ("runtime-only", "sites seen only at run time: 1"),
+    ]
+    assert page.index('id="runtime"') > page.index('id="files"')
 
 
 def test_run_report_of_a_real_run_matches_the_static_findings(tree) -> None:

@@ -85,6 +85,31 @@ def rule_bars(rules: Sequence[RuleStat], width: int = 1000) -> str:
     return "".join(parts)
 
 
+def runtime_bar(executed: int, static_total: int, runtime_only: int, width: int = 1000) -> str:
+    """Static findings the runtime reached vs not, and the sites only the runtime saw, on
+    one scale of findings/sites."""
+    height = 28
+    segments = [("ran", executed, "static findings executed"),
+                ("not-ran", static_total - executed, "static findings not executed"),
+                ("runtime-only", runtime_only, "sites seen only at run time")]
+    total = sum(value for _, value, _ in segments) or 1
+    parts = [f'<svg class="chart runtime-bar" viewBox="0 0 {width} {height}" width="100%" '
+             f'role="img" aria-label="static findings executed at run time">']
+    x = 0.0
+    for kind, value, label in segments:
+        if not value:
+            continue
+        w = width * value / total
+        parts.append(f'<rect class="mark rt-{kind}" x="{_num(x)}" y="0" width="{_num(w)}" height="{height}">'
+                     f"<title>{escape(label)}: {value}</title></rect>")
+        if w > 44:
+            parts.append(f'<text class="bar-label" x="{_num(x + w / 2)}" y="{height / 2 + 5:.0f}" '
+                         f'text-anchor="middle">{value}</text>')
+        x += w
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def history_line(points: Sequence[HistoryPoint], width: int = 1000, height: int = 240) -> str:
     """Legacy diagnostics per commit, oldest on the left."""
     left, right, top, bottom = 48, 16, 14, 34

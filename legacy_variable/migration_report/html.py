@@ -120,6 +120,9 @@ def render(report: Report) -> str:
         runtime_sites=RUNTIME_SITES,
         fix_bar=Markup(charts.fix_bar(fixes)),
         rule_bars=Markup(charts.rule_bars(rules)) if rules else Markup(""),
+        runtime_chart=Markup(charts.runtime_bar(
+            report.runtime.executed, report.runtime.static_total, len(report.runtime.runtime_only)
+        )) if report.runtime else Markup(""),
         history_chart=Markup(charts.history_line(report.history)) if report.history else Markup(""),
         data=_script_json(file_data(report)),
         css=Markup(_read("report.css")),
