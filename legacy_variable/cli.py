@@ -2,6 +2,7 @@
 
 check   -- the static linter (``legacy_variable.lint.command``), never imports torch
 run     -- a legacy program under the shim and legacy mode (``legacy_variable.runtime.run``)
+report  -- a migration report over ``check`` (``legacy_variable.migration_report``)
 explain -- one rule's long text
 rules   -- the catalog (text, json or markdown)
 """
@@ -21,6 +22,8 @@ from . import rules as _rules
 _DELEGATED = {
     "check": "legacy_variable.lint.command",
     "run": "legacy_variable.runtime.run",
+    # The migration report (issue 16): Jinja2 is imported only when HTML is rendered.
+    "report": "legacy_variable.migration_report.command",
 }
 
 
