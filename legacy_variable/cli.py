@@ -2,6 +2,7 @@
 
 check   -- the static linter (``legacy_variable.lint.command``), never imports torch
 run     -- a legacy program under the shim and legacy mode (``legacy_variable.runtime.run``)
+server  -- the language server for editors (``legacy_variable.server``), needs pygls
 explain -- one rule's long text
 rules   -- the catalog (text, json or markdown)
 """
@@ -21,6 +22,7 @@ from . import rules as _rules
 _DELEGATED = {
     "check": "legacy_variable.lint.command",
     "run": "legacy_variable.runtime.run",
+    "server": "legacy_variable.server.command",
 }
 
 

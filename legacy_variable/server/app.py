@@ -1,0 +1,410 @@
+"""The language server: LSP features over ``legacy_variable.lint.check``/``fix_source``.
+
+Threads: pygls's asyncio loop reads messages and answers hovers and code actions from
+the last published results; the linter runs on one worker thread (``scheduler``), so a big
+file never holds up the conversation, and a run whose document has moved on since is
+dropped rather than published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from .. import __version__
+from ..diagnostics import SAFE
+from ..lint import check, fix_source
+from ..lint.config import ConfigError
+from . import convert
+from .notebooks import CellSnapshot, is_python_cell, notebook_json
+from .positions import Lines
+from .protocol import StrictProtocol
+from .scheduler import Scheduler
+
+logger = logging.getLogger(__name__)
+
+#: Quiet time after a keystroke before linting: typing bursts coalesce into one run,
+#: and a 3,000-line file still gets its diagnostics within 0.3 s of the last change.
+DEBOUNCE_S = 0.05
+
+_PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass
+class Published:
+    """What was last published for one text document or notebook cell."""
+
+    version: int | None
+    lines: Lines
+    #: (rule code, message, LSP diagnostic), in report order.
+    items: list[tuple[str, str, lsp.Diagnostic]]
+
+
+@dataclass
+class Outcome:
+    found: dict[str, Published]
+    notes: list
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TextSnapshot:
+    uri: str
+    version: int | None
+    text: str
+    path: str
+
+
+@dataclass(frozen=True)
+class NotebookSnapshot:
+    uri: str
+    version: int
+    cells: tuple[CellSnapshot, ...]
+    path: str
+
+
+class LegacyVariableServer(LanguageServer):
+    def __init__(self):
+        super().__init__(
+            "legacy-variable",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=lsp.NotebookDocumentSyncOptions(
+                notebook_selector=[
+                    lsp.NotebookDocumentFilterWithCells(
+                        notebook="jupyter-notebook",
+                        cells=[lsp.NotebookCellLanguage(language="python")],
+                    )
+                ],
+                save=True,
+            ),
+            protocol_cls=StrictProtocol,
+        )
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="legacy-variable-lint")
+        self.scheduler: Scheduler | None = None
+        self.published: dict[str, Published] = {}
+        #: Cells last published per notebook, so that a removed cell is cleared.
+        self.notebook_cells: dict[str, set[str]] = {}
+        self.config_errors_shown: set[str] = set()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def report_server_error(self, error, source):
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            self.protocol.reply_parse_error(error)  # type: ignore[attr-defined]
+            return
+        logger.error("%s", error)
+        self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error, message=f"legacy-variable: {error}"))
+
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or "utf-16")
+
+    def ensure_scheduler(self) -> Scheduler:
+        if self.scheduler is None:
+            self.scheduler = Scheduler(asyncio.get_running_loop(), self.executor, self.snapshot, self.lint, self.publish)
+        return self.scheduler
+
+    def path_of(self, uri: str, suffix: str) -> str:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        if path:
+            return path
+        root = self.workspace.root_path or os.getcwd()
+        return os.path.join(root, "untitled" + suffix)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self, uri: str):
+        """The document's text now, on the loop thread; None once it is closed."""
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook is not None:
+            cells = []
+            language_of = {}
+            for cell in notebook.cells:
+                document = self.workspace.text_documents.get(cell.document)
+                text = document.source if document is not None else ""
+                language = document.language_id if document is not None else None
+                language_of[cell.document] = language
+                cells.append(CellSnapshot(cell.document, is_python_cell(cell, language), text, language))
+            return NotebookSnapshot(uri, notebook.version, tuple(cells), self.path_of(uri, ".ipynb"))
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        return TextSnapshot(uri, document.version, document.source, self.path_of(uri, ".py"))
+
+    # ------------------------------------------------------------------ linting
+
+    def _check(self, text: str, path: str, notes: list[lsp.ShowMessageParams]):
+        try:
+            return check(source=text, filename=path, cwd=os.path.dirname(path))
+        except ConfigError as exc:
+            message = f"legacy-variable: {exc}; using the default settings"
+            if message not in self.config_errors_shown:
+                self.config_errors_shown.add(message)
+                notes.append(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
+            return check(source=text, filename=path, cwd=os.path.dirname(path), isolated=True)
+
+    def lint(self, snapshot) -> "Outcome":
+        """Runs on the worker thread: the findings per text document (or cell) uri, and
+        what to tell the user (sent from the loop's thread: one writer on stdout)."""
+        encoding = self.encoding
+        notes: list[lsp.ShowMessageParams] = []
+        if isinstance(snapshot, TextSnapshot):
+            report = self._check(snapshot.text, snapshot.path, notes).files[0]
+            lines = Lines(snapshot.text)
+            items = [(d.code, d.message, convert.to_lsp(d, lines, encoding)) for d in report.diagnostics]
+            return Outcome({snapshot.uri: Published(snapshot.version, lines, items)}, notes, report.error)
+        cells = snapshot.cells
+        report = self._check(notebook_json(list(cells)), snapshot.path, notes).files[0]
+        found: dict[str, Published] = {}
+        for cell in cells:
+            found[cell.uri] = Published(None, Lines(cell.text), [])
+        for diagnostic in report.diagnostics:
+            number = diagnostic.cell or 1
+            if not 1 <= number <= len(cells):
+                continue
+            target = found[cells[number - 1].uri]
+            target.items.append((diagnostic.code, diagnostic.message, convert.to_lsp(diagnostic, target.lines, encoding)))
+        return Outcome(found, notes, report.error)
+
+    def publish(self, uri: str, outcome: "Outcome") -> None:
+        """On the loop thread, with results for the document's current version only."""
+        for note in outcome.notes:
+            self.window_show_message(note)
+        if outcome.error:  # a checker crash: the user should know the list is incomplete
+            self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error, message=outcome.error))
+        found = outcome.found
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook is not None:
+            gone = self.notebook_cells.get(uri, set()) - set(found)
+            for cell_uri in gone:
+                self.clear(cell_uri)
+            self.notebook_cells[uri] = set(found)
+        for target, published in found.items():
+            self.published[target] = published
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(
+                    uri=target,
+                    version=published.version,
+                    diagnostics=[item[2] for item in published.items],
+                )
+            )
+
+    def clear(self, uri: str) -> None:
+        self.published.pop(uri, None)
+        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def relint_all(self) -> None:
+        scheduler = self.ensure_scheduler()
+        for uri in list(self.workspace.notebook_documents):
+            scheduler.schedule(uri, 0)
+        cells = set()
+        for cell_uris in self.notebook_cells.values():
+            cells |= cell_uris
+        for uri, document in list(self.workspace.text_documents.items()):
+            if uri not in cells and self.lintable(uri, document.language_id):
+                scheduler.schedule(uri, 0)
+
+    def lintable(self, uri: str, language_id: str | None) -> bool:
+        if self.workspace.get_notebook_document(cell_uri=uri) is not None:
+            return False
+        return language_id == "python" or uri.endswith(_PYTHON_SUFFIXES)
+
+    # ------------------------------------------------------------------ code actions
+
+    def lines_of(self, uri: str) -> Lines:
+        document = self.workspace.text_documents.get(uri)
+        return Lines(document.source if document is not None else "")
+
+    def fix_all_edits(self, snapshot, encoding: str) -> dict[str, list[lsp.TextEdit]] | None:
+        """Runs on the worker thread: every safe fix, as edits per text document."""
+        if isinstance(snapshot, TextSnapshot):
+            fixed, _ = fix_source(snapshot.text, snapshot.path)
+            if fixed == snapshot.text:
+                return None
+            lines = Lines(snapshot.text)
+            return {snapshot.uri: [lsp.TextEdit(convert.whole_document(lines, encoding), fixed)]}
+        if isinstance(snapshot, NotebookSnapshot):
+            fixed, _ = fix_source(notebook_json(list(snapshot.cells)), snapshot.path)
+            new_cells = json.loads(fixed)["cells"]
+            changes: dict[str, list[lsp.TextEdit]] = {}
+            for cell, new in zip(snapshot.cells, new_cells):
+                source = new.get("source", "")
+                source = "".join(source) if isinstance(source, list) else source
+                if source != cell.text:
+                    lines = Lines(cell.text)
+                    changes[cell.uri] = [lsp.TextEdit(convert.whole_document(lines, encoding), source)]
+            return changes or None
+        return None
+
+
+def _wanted(only: list[str] | None, kind: str) -> bool:
+    if not only:
+        return True
+    return any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def create_server() -> LegacyVariableServer:
+    server = LegacyVariableServer()
+
+    @server.feature(lsp.INITIALIZED)
+    def initialized(ls: LegacyVariableServer, params: lsp.InitializedParams):
+        ls.ensure_scheduler()
+        watch = getattr(getattr(ls.client_capabilities.workspace, "did_change_watched_files", None), "dynamic_registration", None)
+        if watch:
+            ls.client_register_capability(
+                lsp.RegistrationParams(
+                    registrations=[
+                        lsp.Registration(
+                            id="legacy-variable-pyproject",
+                            method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=lsp.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[lsp.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                            ),
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: LegacyVariableServer, params: lsp.DidOpenTextDocumentParams):
+        document = params.text_document
+        if ls.lintable(document.uri, document.language_id):
+            ls.ensure_scheduler().schedule(document.uri, 0)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: LegacyVariableServer, params: lsp.DidChangeTextDocumentParams):
+        uri = params.text_document.uri
+        document = ls.workspace.text_documents.get(uri)
+        if document is not None and ls.lintable(uri, document.language_id):
+            ls.ensure_scheduler().schedule(uri, DEBOUNCE_S)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: LegacyVariableServer, params: lsp.DidSaveTextDocumentParams):
+        uri = params.text_document.uri
+        document = ls.workspace.text_documents.get(uri)
+        if document is not None and ls.lintable(uri, document.language_id):
+            ls.ensure_scheduler().schedule(uri, 0)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: LegacyVariableServer, params: lsp.DidCloseTextDocumentParams):
+        ls.ensure_scheduler().forget(params.text_document.uri)
+        ls.clear(params.text_document.uri)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls: LegacyVariableServer, params: lsp.DidOpenNotebookDocumentParams):
+        ls.ensure_scheduler().schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls: LegacyVariableServer, params: lsp.DidChangeNotebookDocumentParams):
+        ls.ensure_scheduler().schedule(params.notebook_document.uri, DEBOUNCE_S)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls: LegacyVariableServer, params: lsp.DidSaveNotebookDocumentParams):
+        ls.ensure_scheduler().schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_close(ls: LegacyVariableServer, params: lsp.DidCloseNotebookDocumentParams):
+        uri = params.notebook_document.uri
+        ls.ensure_scheduler().forget(uri)
+        for cell_uri in ls.notebook_cells.pop(uri, set()) | {c.uri for c in params.cell_text_documents}:
+            ls.clear(cell_uri)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files(ls: LegacyVariableServer, params: lsp.DidChangeWatchedFilesParams):
+        # Settings are resolved afresh on every run; what changed is which runs are due.
+        if any(change.uri.endswith("pyproject.toml") for change in params.changes):
+            ls.relint_all()
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, convert.FIX_ALL]),
+    )
+    async def code_action(ls: LegacyVariableServer, params: lsp.CodeActionParams):
+        uri = params.text_document.uri
+        only = params.context.only
+        actions: list[lsp.CodeAction] = []
+        if _wanted(only, lsp.CodeActionKind.QuickFix):
+            lines = ls.lines_of(uri)
+            for diagnostic in params.context.diagnostics:
+                if not convert.ours(diagnostic):
+                    continue
+                fix = convert.quick_fix(uri, diagnostic)
+                if fix is not None:
+                    actions.append(fix)
+                noqa = convert.noqa_action(uri, diagnostic, lines, ls.encoding)
+                if noqa is not None:
+                    actions.append(noqa)
+        if _wanted(only, convert.FIX_ALL) and (only or _has_safe_fix(ls, uri)):
+            owner = ls.workspace.get_notebook_document(cell_uri=uri)
+            target = owner.uri if owner is not None else uri
+            loop = asyncio.get_running_loop()
+            try:
+                changes = await loop.run_in_executor(ls.executor, ls.fix_all_edits, ls.snapshot(target), ls.encoding)
+            except Exception as exc:  # a fix the linter cannot write back: say why, offer none
+                logger.warning("fix all failed: %s", exc)
+                changes = None
+            if changes:
+                actions.append(
+                    lsp.CodeAction(
+                        title=f"{convert.SOURCE}: fix all safe fixes",
+                        kind=convert.FIX_ALL,
+                        edit=lsp.WorkspaceEdit(changes=changes),
+                    )
+                )
+        return actions
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    def hover(ls: LegacyVariableServer, params: lsp.HoverParams):
+        published = ls.published.get(params.text_document.uri)
+        if published is None:
+            return None
+        at = (params.position.line, params.position.character)
+        hits = [
+            (code, message, d)
+            for code, message, d in published.items
+            if (d.range.start.line, d.range.start.character) <= at <= (d.range.end.line, d.range.end.character)
+        ]
+        if not hits:
+            return None
+        text = "\n\n---\n\n".join(convert.hover_text(code, message) for code, message, _ in hits)
+        return lsp.Hover(
+            contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
+            range=hits[0][2].range,
+        )
+
+    @server.feature(lsp.SHUTDOWN)
+    def shutdown(ls: LegacyVariableServer, *args):
+        if ls.scheduler is not None:
+            ls.scheduler.close()
+
+    return server
+
+
+def _has_safe_fix(ls: LegacyVariableServer, uri: str) -> bool:
+    owner = ls.workspace.get_notebook_document(cell_uri=uri)
+    uris = ls.notebook_cells.get(owner.uri, set()) if owner is not None else {uri}
+    for target in uris:
+        published = ls.published.get(target)
+        for _, _, diagnostic in published.items if published else ():
+            fix = (diagnostic.data or {}).get("fix") if isinstance(diagnostic.data, dict) else None
+            if fix and fix.get("applicability") == SAFE:
+                return True
+    return False
+
+
+def serve() -> int:
+    """Serve LSP on stdin/stdout until ``exit``: 0 after a ``shutdown``, 1 otherwise (as
+    the specification says)."""
+    server = create_server()
+    server.start_io()
+    server.executor.shutdown(wait=False, cancel_futures=True)
+    return 0 if server.protocol._shutdown else 1

@@ -1,0 +1,152 @@
+"""The linter's findings in LSP terms: diagnostics, quick fixes, noqa edits, hovers.
+
+A published diagnostic carries its fix in ``data`` (as ruff's server does), so a code
+action request is answered from what the client sends back, without linting again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types as lsp
+
+from ..diagnostics import SAFE, Diagnostic
+from ..rules import RULES
+from .positions import Lines, from_client, to_client, units
+
+SOURCE = "legacy-variable"
+FIX_ALL = "source.fixAll.legacy-variable"
+
+_NOQA = re.compile(r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+def lsp_range(lines: Lines, row: int, column: int, end_row: int, end_column: int, encoding: str) -> lsp.Range:
+    start = to_client(lines, row, column, encoding)
+    end = to_client(lines, end_row, end_column, encoding)
+    return lsp.Range(lsp.Position(*start), lsp.Position(*end))
+
+
+def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> lsp.Diagnostic:
+    """``diagnostic`` (rows in ``lines``) as the client shows it."""
+    column = max(diagnostic.column, 1)
+    end_row = diagnostic.end_line if diagnostic.end_line is not None else diagnostic.line
+    end_column = diagnostic.end_column if diagnostic.end_column is not None else column
+    if (end_row, end_column) <= (diagnostic.line, column):
+        # A point: the client would draw nothing; underline the rest of the line instead.
+        end_row, end_column = diagnostic.line, len(lines.line(diagnostic.line - 1)) + 1
+    rule = RULES.get(diagnostic.code)
+    data: dict = {"noqa_row": diagnostic.noqa_row or diagnostic.line}
+    if diagnostic.fix is not None and diagnostic.fix.edits:
+        fix = diagnostic.fix
+        data["fix"] = {
+            "applicability": fix.applicability,
+            "message": fix.message,
+            "edits": [
+                {
+                    "range": _range_json(lsp_range(lines, e.row, e.column, e.end_row, e.end_column, encoding)),
+                    "newText": e.content,
+                }
+                for e in fix.edits
+            ],
+        }
+    return lsp.Diagnostic(
+        range=lsp_range(lines, diagnostic.line, column, end_row, end_column, encoding),
+        message=diagnostic.message,
+        severity=lsp.DiagnosticSeverity.Error if diagnostic.code.startswith("LV0") else lsp.DiagnosticSeverity.Warning,
+        code=diagnostic.code,
+        code_description=lsp.CodeDescription(href=rule.url) if rule is not None else None,
+        source=SOURCE,
+        data=data,
+    )
+
+
+def _range_json(r: lsp.Range) -> dict:
+    return {
+        "start": {"line": r.start.line, "character": r.start.character},
+        "end": {"line": r.end.line, "character": r.end.character},
+    }
+
+
+def _range_from_json(value: dict) -> lsp.Range:
+    start, end = value["start"], value["end"]
+    return lsp.Range(lsp.Position(int(start["line"]), int(start["character"])),
+                     lsp.Position(int(end["line"]), int(end["character"])))
+
+
+def ours(diagnostic: lsp.Diagnostic) -> bool:
+    return diagnostic.source == SOURCE and isinstance(diagnostic.code, str) and diagnostic.code in RULES
+
+
+def quick_fix(uri: str, diagnostic: lsp.Diagnostic) -> lsp.CodeAction | None:
+    """The diagnostic's own fix; unsafe ones say so in their title and are never preferred."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    fix = data.get("fix")
+    if not isinstance(fix, dict):
+        return None
+    try:
+        edits = [lsp.TextEdit(_range_from_json(e["range"]), str(e["newText"])) for e in fix["edits"]]
+    except (KeyError, TypeError, ValueError):
+        return None  # not data this server wrote: no action rather than a wrong one
+    safe = fix.get("applicability") == SAFE
+    title = f"{SOURCE} ({diagnostic.code}): {fix.get('message') or 'apply fix'}"
+    if not safe:
+        title += " (unsafe fix: may change behaviour)"
+    return lsp.CodeAction(
+        title=title,
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=lsp.WorkspaceEdit(changes={uri: edits}),
+        is_preferred=safe,
+    )
+
+
+def noqa_action(uri: str, diagnostic: lsp.Diagnostic, lines: Lines, encoding: str) -> lsp.CodeAction | None:
+    """``# noqa: LVxxx`` at the end of the line the suppression is read on (for a
+    multi-line statement: where ``check`` looks for it), merged into an existing one."""
+    data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+    row = data.get("noqa_row")
+    if not isinstance(row, int) or not 1 <= row <= len(lines):
+        row = diagnostic.range.start.line + 1
+    code = str(diagnostic.code)
+    text = lines.line(row - 1)
+    match = _NOQA.search(text)
+    if match is None:
+        start = end = len(text.rstrip()) + 1
+        new_text = f"  # noqa: {code}"
+    elif match.group("colon") is None:
+        return None  # a bare "# noqa" already silences every code on the line
+    else:
+        codes = re.findall(r"[A-Z]+[0-9]+", match.group("codes"), re.IGNORECASE)
+        if code in (c.upper() for c in codes):
+            return None
+        start, end = match.start("codes") + 1, match.end("codes") + 1
+        new_text = ", ".join([*codes, code])
+    edit_range = lsp_range(lines, row, start, row, end, encoding)
+    return lsp.CodeAction(
+        title=f"{SOURCE} ({code}): disable for this line",
+        kind=lsp.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(edit_range, new_text)]}),
+    )
+
+
+def whole_document(lines: Lines, encoding: str) -> lsp.Range:
+    last = len(lines) - 1
+    end = lsp.Position(last, units(lines.line(last), encoding))
+    return lsp.Range(lsp.Position(0, 0), end)
+
+
+def hover_text(code: str, message: str) -> str:
+    """The rule's page, shortened to what helps at the cursor: what, why, use instead."""
+    rule = RULES[code]
+    return (
+        f"**{rule.code} {rule.name}**: {message}\n\n"
+        f"**What it does.** {rule.what}\n\n"
+        f"**Why it breaks.** {rule.why}\n\n"
+        f"**Use instead:**\n```python\n{rule.use_instead.rstrip()}\n```\n\n"
+        f"Fix: {rule.fix}. [Full explanation]({rule.url}) · `legacy-variable explain {rule.code}`"
+    )
+
+
+def position_in(lines: Lines, position: lsp.Position, encoding: str) -> tuple[int, int]:
+    return from_client(lines, position.line, position.character, encoding)

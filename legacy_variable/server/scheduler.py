@@ -1,0 +1,90 @@
+"""When to lint: debounced, one run at a time, stale results dropped.
+
+All methods run on the event loop's thread; only ``lint`` runs on the worker. A document
+has at most one run in flight and one more due: changes that arrive during a run are
+folded into a single follow-up, and a run whose document changed (or closed) meanwhile
+is not published, so the client never sees diagnostics for text it no longer has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Executor
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        executor: Executor,
+        snapshot: Callable[[str], Any],
+        lint: Callable[[Any], Any],
+        publish: Callable[[str, Any], None],
+    ):
+        self.loop = loop
+        self.executor = executor
+        self.snapshot = snapshot
+        self.lint = lint
+        self.publish = publish
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.running: set[str] = set()
+        self.again: set[str] = set()
+        self.closed = False
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint ``uri`` after ``delay`` seconds of quiet (a newer call restarts the wait)."""
+        if self.closed:
+            return
+        timer = self.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        if delay <= 0:
+            self._start(uri)
+        else:
+            self.timers[uri] = self.loop.call_later(delay, self._start, uri)
+
+    def forget(self, uri: str) -> None:
+        """The document closed: nothing due for it is run, nothing running is published."""
+        timer = self.timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self.again.discard(uri)
+
+    def close(self) -> None:
+        self.closed = True
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+        self.again.clear()
+
+    def _start(self, uri: str) -> None:
+        self.timers.pop(uri, None)
+        if self.closed:
+            return
+        if uri in self.running:
+            self.again.add(uri)  # one follow-up, however many changes come meanwhile
+            return
+        snapshot = self.snapshot(uri)
+        if snapshot is None:
+            return
+        self.running.add(uri)
+        future = self.loop.run_in_executor(self.executor, self.lint, snapshot)
+        future.add_done_callback(lambda done: self._finished(uri, snapshot, done))
+
+    def _finished(self, uri: str, snapshot: Any, done: asyncio.Future) -> None:
+        self.running.discard(uri)
+        if done.cancelled():
+            return
+        error = done.exception()
+        if error is not None:
+            logger.error("linting %s failed: %r", uri, error)
+        elif not self.closed and self.snapshot(uri) == snapshot:  # (equal texts: the same object)
+            self.publish(uri, done.result())
+        if uri in self.again:
+            self.again.discard(uri)
+            self._start(uri)
+
