@@ -14,6 +14,7 @@ import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -122,6 +123,11 @@ class LegacyVariableServer(LanguageServer):
 
     # ------------------------------------------------------------------ snapshots
 
+    def document(self, uri: str):
+        """The open text document (or notebook cell) ``uri``, None if not open. (The
+        workspace keys documents by their unquoted uri.)"""
+        return self.workspace.text_documents.get(unquote(uri))
+
     def snapshot(self, uri: str):
         """The document's text now, on the loop thread; None once it is closed."""
         notebook = self.workspace.get_notebook_document(notebook_uri=uri)
@@ -129,13 +135,13 @@ class LegacyVariableServer(LanguageServer):
             cells = []
             language_of = {}
             for cell in notebook.cells:
-                document = self.workspace.text_documents.get(cell.document)
+                document = self.document(cell.document)
                 text = document.source if document is not None else ""
                 language = document.language_id if document is not None else None
                 language_of[cell.document] = language
                 cells.append(CellSnapshot(cell.document, is_python_cell(cell, language), text, language))
             return NotebookSnapshot(uri, notebook.version, tuple(cells), self.path_of(uri, ".ipynb"))
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         if document is None:
             return None
         return TextSnapshot(uri, document.version, document.source, self.path_of(uri, ".py"))
@@ -204,14 +210,14 @@ class LegacyVariableServer(LanguageServer):
 
     def relint_all(self) -> None:
         scheduler = self.ensure_scheduler()
-        for uri in list(self.workspace.notebook_documents):
-            scheduler.schedule(uri, 0)
+        for notebook in list(self.workspace.notebook_documents.values()):
+            scheduler.schedule(notebook.uri, 0)
         cells = set()
         for cell_uris in self.notebook_cells.values():
             cells |= cell_uris
-        for uri, document in list(self.workspace.text_documents.items()):
-            if uri not in cells and self.lintable(uri, document.language_id):
-                scheduler.schedule(uri, 0)
+        for document in list(self.workspace.text_documents.values()):
+            if document.uri not in cells and self.lintable(document.uri, document.language_id):
+                scheduler.schedule(document.uri, 0)
 
     def lintable(self, uri: str, language_id: str | None) -> bool:
         if self.workspace.get_notebook_document(cell_uri=uri) is not None:
@@ -221,7 +227,7 @@ class LegacyVariableServer(LanguageServer):
     # ------------------------------------------------------------------ code actions
 
     def lines_of(self, uri: str) -> Lines:
-        document = self.workspace.text_documents.get(uri)
+        document = self.document(uri)
         return Lines(document.source if document is not None else "")
 
     def fix_all_edits(self, snapshot, encoding: str) -> dict[str, list[lsp.TextEdit]] | None:
@@ -283,14 +289,14 @@ def create_server() -> LegacyVariableServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: LegacyVariableServer, params: lsp.DidChangeTextDocumentParams):
         uri = params.text_document.uri
-        document = ls.workspace.text_documents.get(uri)
+        document = ls.document(uri)
         if document is not None and ls.lintable(uri, document.language_id):
             ls.ensure_scheduler().schedule(uri, DEBOUNCE_S)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LegacyVariableServer, params: lsp.DidSaveTextDocumentParams):
         uri = params.text_document.uri
-        document = ls.workspace.text_documents.get(uri)
+        document = ls.document(uri)
         if document is not None and ls.lintable(uri, document.language_id):
             ls.ensure_scheduler().schedule(uri, 0)
 
