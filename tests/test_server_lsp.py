@@ -52,6 +52,8 @@ class LspClient:
         self.responses: dict = {}
         self.messages: queue.Queue = queue.Queue()
         self.seen: list[dict] = []
+        #: What the server wrote to stderr, once ``close`` has ended it.
+        self.stderr = ""
         self._next_id = 0
         self._ready = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
@@ -163,7 +165,9 @@ class LspClient:
             assert self.request("shutdown")["result"] is None
             self.notify("exit", None)
         try:
-            return self.process.wait(timeout)
+            code = self.process.wait(timeout)
+            self.stderr = self.process.stderr.read().decode("utf-8", "replace")
+            return code
         finally:
             self.kill()
 
