@@ -45,8 +45,8 @@ class Published:
 
     version: int | None
     lines: Lines
-    #: (rule code, message, LSP diagnostic), in report order.
-    items: list[tuple[str, str, lsp.Diagnostic]]
+    #: (rule code, message, the LSP Diagnostic as JSON), in report order.
+    items: list[tuple[str, str, dict]]
 
 
 @dataclass
@@ -196,12 +196,12 @@ class LegacyVariableServer(LanguageServer):
             self.notebook_cells[uri] = set(found)
         for target, published in found.items():
             self.published[target] = published
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(
-                    uri=target,
-                    version=published.version,
-                    diagnostics=[item[2] for item in published.items],
-                )
+            params = {"uri": target, "diagnostics": [item[2] for item in published.items]}
+            if published.version is not None:
+                params["version"] = published.version
+            # Already JSON: sent as is, not through the generic (de)structuring.
+            self.protocol._send_data(
+                {"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
             )
 
     def clear(self, uri: str) -> None:
@@ -377,14 +377,16 @@ def create_server() -> LegacyVariableServer:
         hits = [
             (code, message, d)
             for code, message, d in published.items
-            if (d.range.start.line, d.range.start.character) <= at <= (d.range.end.line, d.range.end.character)
+            if convert.contains(d, *at)
         ]
         if not hits:
             return None
         text = "\n\n---\n\n".join(convert.hover_text(code, message) for code, message, _ in hits)
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
-            range=hits[0][2].range,
+            range=lsp.Range(
+                lsp.Position(**hits[0][2]["range"]["start"]), lsp.Position(**hits[0][2]["range"]["end"])
+            ),
         )
 
     @server.feature(lsp.SHUTDOWN)
@@ -401,7 +403,7 @@ def _has_safe_fix(ls: LegacyVariableServer, uri: str) -> bool:
     for target in uris:
         published = ls.published.get(target)
         for _, _, diagnostic in published.items if published else ():
-            fix = (diagnostic.data or {}).get("fix") if isinstance(diagnostic.data, dict) else None
+            fix = diagnostic["data"].get("fix")
             if fix and fix.get("applicability") == SAFE:
                 return True
     return False

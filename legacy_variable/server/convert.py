@@ -12,7 +12,7 @@ from lsprotocol import types as lsp
 
 from ..diagnostics import SAFE, Diagnostic
 from ..rules import RULES
-from .positions import Lines, from_client, to_client, units
+from .positions import Lines, to_client, units
 
 SOURCE = "legacy-variable"
 FIX_ALL = "source.fixAll.legacy-variable"
@@ -26,8 +26,16 @@ def lsp_range(lines: Lines, row: int, column: int, end_row: int, end_column: int
     return lsp.Range(lsp.Position(*start), lsp.Position(*end))
 
 
-def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> lsp.Diagnostic:
-    """``diagnostic`` (rows in ``lines``) as the client shows it."""
+def _range_json(lines: Lines, row: int, column: int, end_row: int, end_column: int, encoding: str) -> dict:
+    start = to_client(lines, row, column, encoding)
+    end = to_client(lines, end_row, end_column, encoding)
+    return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
+
+
+def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> dict:
+    """``diagnostic`` (rows in ``lines``) as the client shows it: the LSP Diagnostic as
+    JSON, built directly (a file with hundreds of findings is published on every change,
+    and generic structuring would triple the cost of that)."""
     column = max(diagnostic.column, 1)
     end_row = diagnostic.end_line if diagnostic.end_line is not None else diagnostic.line
     end_column = diagnostic.end_column if diagnostic.end_column is not None else column
@@ -42,29 +50,28 @@ def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> lsp.Diagnosti
             "applicability": fix.applicability,
             "message": fix.message,
             "edits": [
-                {
-                    "range": _range_json(lsp_range(lines, e.row, e.column, e.end_row, e.end_column, encoding)),
-                    "newText": e.content,
-                }
+                {"range": _range_json(lines, e.row, e.column, e.end_row, e.end_column, encoding), "newText": e.content}
                 for e in fix.edits
             ],
         }
-    return lsp.Diagnostic(
-        range=lsp_range(lines, diagnostic.line, column, end_row, end_column, encoding),
-        message=diagnostic.message,
-        severity=lsp.DiagnosticSeverity.Error if diagnostic.code.startswith("LV0") else lsp.DiagnosticSeverity.Warning,
-        code=diagnostic.code,
-        code_description=lsp.CodeDescription(href=rule.url) if rule is not None else None,
-        source=SOURCE,
-        data=data,
-    )
-
-
-def _range_json(r: lsp.Range) -> dict:
-    return {
-        "start": {"line": r.start.line, "character": r.start.character},
-        "end": {"line": r.end.line, "character": r.end.character},
+    result = {
+        "range": _range_json(lines, diagnostic.line, column, end_row, end_column, encoding),
+        "message": diagnostic.message,
+        "severity": int(lsp.DiagnosticSeverity.Error if diagnostic.code.startswith("LV0") else lsp.DiagnosticSeverity.Warning),
+        "code": diagnostic.code,
+        "source": SOURCE,
+        "data": data,
     }
+    if rule is not None:
+        result["codeDescription"] = {"href": rule.url}
+    return result
+
+
+def contains(diagnostic: dict, line: int, character: int) -> bool:
+    """Whether an LSP position is on a published diagnostic's range (ends included: the
+    cursor right after a flagged name still hovers it)."""
+    start, end = diagnostic["range"]["start"], diagnostic["range"]["end"]
+    return (start["line"], start["character"]) <= (line, character) <= (end["line"], end["character"])
 
 
 def _range_from_json(value: dict) -> lsp.Range:
@@ -147,6 +154,3 @@ def hover_text(code: str, message: str) -> str:
         f"Fix: {rule.fix}. [Full explanation]({rule.url}) · `legacy-variable explain {rule.code}`"
     )
 
-
-def position_in(lines: Lines, position: lsp.Position, encoding: str) -> tuple[int, int]:
-    return from_client(lines, position.line, position.character, encoding)

@@ -1,5 +1,5 @@
-"""Columns between the linter (1-based code points) and an LSP client (0-based code
-units of the negotiated position encoding: UTF-16 unless the client offers another).
+"""Columns from the linter (1-based code points) to an LSP client (0-based code units of
+the negotiated position encoding: UTF-16 unless the client offers another).
 
 Pure functions over the text that was linted, so that a diagnostic's range is computed
 against the very snapshot its columns were measured in.
@@ -44,15 +44,3 @@ def to_client(lines: Lines, row: int, column: int, encoding: str) -> tuple[int, 
     character = max(column - 1, 0)
     return line, units(lines.line(line)[:character], encoding)
 
-
-def from_client(lines: Lines, line: int, character: int, encoding: str) -> tuple[int, int]:
-    """1-based (row, code-point column) for an LSP position."""
-    text = lines.line(line)
-    if encoding == UTF32 or text.isascii():
-        return line + 1, min(character, len(text)) + 1
-    counted = 0
-    for index, char in enumerate(text):
-        if counted >= character:
-            return line + 1, index + 1
-        counted += units(char, encoding)
-    return line + 1, len(text) + 1
