@@ -75,7 +75,10 @@ def main(argv=None) -> int:
         current = text
         for version in range(2, args.changes + 2):
             # A keystroke: a comment grows at the end of a line in the middle of the file.
-            current = current.replace("\n", f"  # edit {version}\n", 1) if version % 2 else current.replace("  # edit", "  # Edit", 1)
+            if version % 2:
+                current = current.replace("\n", f"  # edit {version}\n", 1)
+            else:
+                current = current.replace("  # edit", "  # Edit", 1)
             start = time.perf_counter()
             client.change(uri, version, current)
             client.diagnostics(uri, version=version)

@@ -153,4 +153,3 @@ def hover_text(code: str, message: str) -> str:
         f"**Use instead:**\n```python\n{rule.use_instead.rstrip()}\n```\n\n"
         f"Fix: {rule.fix}. [Full explanation]({rule.url}) · `legacy-variable explain {rule.code}`"
     )
-

@@ -43,4 +43,3 @@ def to_client(lines: Lines, row: int, column: int, encoding: str) -> tuple[int, 
     line = max(row - 1, 0)
     character = max(column - 1, 0)
     return line, units(lines.line(line)[:character], encoding)
-

@@ -46,7 +46,8 @@ class StrictProtocol(LanguageServerProtocol):
             return super().structure_message(data)
         except JsonRpcException as exc:
             if isinstance(data, dict) and "method" in data and _valid_id(data.get("id")):
-                return _Rejected(data["id"], lsp.ErrorCodes.InvalidParams, f"invalid params for {data['method']!r}: {exc.message or exc}")
+                detail = f"invalid params for {data['method']!r}: {exc.message or exc}"
+                return _Rejected(data["id"], lsp.ErrorCodes.InvalidParams, detail)
             raise
 
     def handle_message(self, message):

@@ -87,4 +87,3 @@ class Scheduler:
         if uri in self.again:
             self.again.discard(uri)
             self._start(uri)
-
