@@ -224,7 +224,10 @@ def test_initialize_advertises_the_features(client, tmp_path):
     assert result["serverInfo"]["name"] == "legacy-variable"
     assert capabilities["positionEncoding"] == "utf-16"
     assert capabilities["hoverProvider"] is True
-    assert capabilities["codeActionProvider"]["codeActionKinds"] == ["quickfix", "source.fixAll.legacy-variable"]
+    assert capabilities["codeActionProvider"] == {
+        "codeActionKinds": ["quickfix", "source.fixAll.legacy-variable"],
+        "resolveProvider": True,
+    }
     assert capabilities["textDocumentSync"]["change"] == 2  # incremental
     assert client.close() == 0
 
@@ -339,6 +342,29 @@ def test_fix_all_applies_every_safe_fix(client, tmp_path):
     remaining = client.diagnostics(uri, version=2)
     assert all("fix" not in d["data"] or d["data"]["fix"]["applicability"] != "safe" for d in remaining)
     assert "LV104" not in [d["code"] for d in remaining]
+    assert client.close() == 0
+
+
+def test_light_bulb_lists_fix_all_and_resolves_it_when_picked(client, tmp_path):
+    resolvable = {"textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}}
+    client.initialize(resolvable, root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    published = client.diagnostics(uri, version=1)
+    # No "only": the editor's light bulb, asked on every cursor move. Fix-all is listed
+    # without its edit (no whole-file run per cursor move) ...
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": published[0]["range"], "context": {"diagnostics": published[:1]}},
+    )["result"]
+    fix_all = [a for a in actions if a["kind"] == "source.fixAll.legacy-variable"]
+    assert fix_all == [{"title": "legacy-variable: fix all safe fixes", "kind": "source.fixAll.legacy-variable", "data": {"uri": uri}}]
+    # ... and computed when picked.
+    resolved = client.request("codeAction/resolve", fix_all[0])["result"]
+    from legacy_variable.lint import fix_source
+
+    fixed = apply_edits(LEGACY, resolved["edit"]["changes"][uri])
+    assert fixed == fix_source(LEGACY, str(tmp_path / "train.py"))[0]
     assert client.close() == 0
 
 

@@ -332,7 +332,7 @@ def create_server() -> LegacyVariableServer:
 
     @server.feature(
         lsp.TEXT_DOCUMENT_CODE_ACTION,
-        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, convert.FIX_ALL]),
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, convert.FIX_ALL], resolve_provider=True),
     )
     async def code_action(ls: LegacyVariableServer, params: lsp.CodeActionParams):
         uri = params.text_document.uri
@@ -349,24 +349,29 @@ def create_server() -> LegacyVariableServer:
                 noqa = convert.noqa_action(uri, diagnostic, lines, ls.encoding)
                 if noqa is not None:
                     actions.append(noqa)
-        if _wanted(only, convert.FIX_ALL) and (only or _has_safe_fix(ls, uri)):
+        if _wanted(only, convert.FIX_ALL):
             owner = ls.workspace.get_notebook_document(cell_uri=uri)
             target = owner.uri if owner is not None else uri
-            loop = asyncio.get_running_loop()
-            try:
-                changes = await loop.run_in_executor(ls.executor, ls.fix_all_edits, ls.snapshot(target), ls.encoding)
-            except Exception as exc:  # a fix the linter cannot write back: say why, offer none
-                logger.warning("fix all failed: %s", exc)
-                changes = None
-            if changes:
-                actions.append(
-                    lsp.CodeAction(
-                        title=f"{convert.SOURCE}: fix all safe fixes",
-                        kind=convert.FIX_ALL,
-                        edit=lsp.WorkspaceEdit(changes=changes),
-                    )
-                )
+            title = f"{convert.SOURCE}: fix all safe fixes"
+            if only:
+                # Asked for by name (on save, or a command): computed now.
+                changes = await _fix_all(ls, target)
+                if changes:
+                    actions.append(lsp.CodeAction(title=title, kind=convert.FIX_ALL, edit=lsp.WorkspaceEdit(changes=changes)))
+            elif _resolve_supported(ls) and _has_safe_fix(ls, uri):
+                # The light bulb asks on every cursor move: fixing the whole file each time
+                # would queue full runs ahead of the diagnostics. Listed now, computed when
+                # picked (codeAction/resolve).
+                actions.append(lsp.CodeAction(title=title, kind=convert.FIX_ALL, data={"uri": target}))
         return actions
+
+    @server.feature(lsp.CODE_ACTION_RESOLVE)
+    async def resolve_code_action(ls: LegacyVariableServer, action: lsp.CodeAction):
+        target = action.data.get("uri") if isinstance(action.data, dict) else None
+        if action.kind == convert.FIX_ALL and isinstance(target, str) and action.edit is None:
+            changes = await _fix_all(ls, target)
+            action.edit = lsp.WorkspaceEdit(changes=changes or {})
+        return action
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: LegacyVariableServer, params: lsp.HoverParams):
@@ -395,6 +400,24 @@ def create_server() -> LegacyVariableServer:
             ls.scheduler.close()
 
     return server
+
+
+async def _fix_all(ls: LegacyVariableServer, target: str) -> dict[str, list[lsp.TextEdit]] | None:
+    snapshot = ls.snapshot(target)
+    if snapshot is None:
+        return None
+    try:
+        return await asyncio.get_running_loop().run_in_executor(ls.executor, ls.fix_all_edits, snapshot, ls.encoding)
+    except Exception as exc:  # a fix the linter cannot write back: say why, offer none
+        logger.warning("fix all failed: %s", exc)
+        ls.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=f"legacy-variable: {exc}"))
+        return None
+
+
+def _resolve_supported(ls: LegacyVariableServer) -> bool:
+    code_action = getattr(ls.client_capabilities.text_document, "code_action", None)
+    support = getattr(code_action, "resolve_support", None)
+    return support is not None and "edit" in (support.properties or [])
 
 
 def _has_safe_fix(ls: LegacyVariableServer, uri: str) -> bool:
