@@ -471,3 +471,22 @@ def test_pyproject_settings_are_honoured_and_reread(client, tmp_path):
     assert shown["type"] == 1 and "unknown rule selector 'NOPE'" in shown["message"]
     assert [d["code"] for d in client.diagnostics(uri)] == ["LV102", "LV101", "LV103", "LV104", "LV105"]
     assert client.close() == 0
+
+
+def test_incremental_changes_are_applied_before_linting(client, tmp_path):
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    client.diagnostics(uri, version=1)
+    # As editors send a keystroke: only the edited range. `.data[0]` -> `.item()` on line 6.
+    client.notify(
+        "textDocument/didChange",
+        {
+            "textDocument": {"uri": uri, "version": 2},
+            "contentChanges": [
+                {"range": {"start": {"line": 5, "character": 11}, "end": {"line": 5, "character": 18}}, "text": "item()"}
+            ],
+        },
+    )
+    assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["LV102", "LV101", "LV103", "LV105"]
+    assert client.close() == 0
