@@ -158,3 +158,29 @@ def test_removed_cell_is_cleared_and_closing_clears_all(opened):
     )
     assert client.diagnostics(cells[0]) == []
     assert client.close() == 0
+
+
+def test_quick_fix_in_a_cell_removes_a_last_line(opened):
+    client, path, uri, cells = opened
+    found = by_cell(client, cells)
+    # Once nothing uses `Variable`, its import (the cell's last line) has a fix of its own.
+    client.notify(
+        "notebookDocument/didChange",
+        {
+            "notebookDocument": {"uri": uri, "version": 2},
+            "change": {"cells": {"textContent": [
+                {"document": {"uri": cells[2], "version": 2}, "changes": [{"text": "loss = 1"}]}
+            ]}},
+        },
+    )
+    found = by_cell(client, cells)
+    imports = found[cells[0]]
+    assert [d["code"] for d in imports] == ["LV102"]
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": cells[0]}, "range": imports[0]["range"], "context": {"diagnostics": imports, "only": ["quickfix"]}},
+    )["result"]
+    fixes = [a for a in actions if not a["title"].endswith("disable for this line")]
+    assert len(fixes) == 1
+    assert apply_edits(CELLS[0][1], fixes[0]["edit"]["changes"][cells[0]]).rstrip("\n") == "import torch"
+    assert client.close() == 0

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from lsprotocol import types as lsp
@@ -178,6 +178,12 @@ class LegacyVariableServer(LanguageServer):
             if not 1 <= number <= len(cells):
                 continue
             target = found[cells[number - 1].uri]
+            if diagnostic.fix is not None and not _within(diagnostic.fix, len(target.lines)):
+                # A fix's edits come back as rows of *some* cell without saying which; the
+                # checkers' fixes edit around their own node, so they are taken to be in the
+                # diagnostic's cell. One reaching past that cell's end cannot be: offered
+                # through fix-all only, which rewrites whole cells.
+                diagnostic = replace(diagnostic, fix=None)
             target.items.append((diagnostic.code, diagnostic.message, convert.to_lsp(diagnostic, target.lines, encoding)))
         return Outcome(found, notes, report.error)
 
@@ -250,6 +256,15 @@ class LegacyVariableServer(LanguageServer):
                     changes[cell.uri] = [lsp.TextEdit(convert.whole_document(lines, encoding), source)]
             return changes or None
         return None
+
+
+def _within(fix, rows: int) -> bool:
+    # (An edit may end at the start of the row after the last: a deleted last line, whose
+    # line break the logical module added.)
+    return all(
+        1 <= edit.row <= rows and (edit.end_row <= rows or (edit.end_row == rows + 1 and edit.end_column == 1))
+        for edit in fix.edits
+    )
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
