@@ -334,3 +334,18 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
             elif included(name, relative):
                 add(path, real or os.path.join(real_directory, name))
         stack.extend(reversed(subdirectories))
+
+
+def force_excluded(path: str, exclude: tuple[str, ...], project_root: str) -> bool:
+    """``--force-exclude``: whether a path named on the command line falls under an
+    exclude pattern, by its own name or any directory above it up to the project root
+    (``extend-exclude = ["third_party"]`` catches ``third_party/lib/x.py``), as a walk
+    would have skipped it."""
+    relative = relative_to(os.path.abspath(path), project_root).replace(os.sep, "/")
+    parts = relative.split("/")
+    if relative.startswith("../"):
+        parts = parts[-1:]  # outside the project: only the file's own name can match
+    for end in range(len(parts), 0, -1):
+        if _excluded(parts[end - 1], "/".join(parts[:end]), exclude):
+            return True
+    return False
