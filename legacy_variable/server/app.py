@@ -232,9 +232,9 @@ class LegacyVariableServer(LanguageServer):
 
     # ------------------------------------------------------------------ code actions
 
-    def lines_of(self, uri: str) -> Lines:
+    def text_of(self, uri: str) -> str:
         document = self.document(uri)
-        return Lines(document.source if document is not None else "")
+        return document.source if document is not None else ""
 
     def fix_all_edits(self, snapshot, encoding: str) -> dict[str, list[lsp.TextEdit]] | None:
         """Runs on the worker thread: every safe fix, as edits per text document."""
@@ -354,14 +354,14 @@ def create_server() -> LegacyVariableServer:
         only = params.context.only
         actions: list[lsp.CodeAction] = []
         if _wanted(only, lsp.CodeActionKind.QuickFix):
-            lines = ls.lines_of(uri)
+            text = ls.text_of(uri)
             for diagnostic in params.context.diagnostics:
                 if not convert.ours(diagnostic):
                     continue
                 fix = convert.quick_fix(uri, diagnostic)
                 if fix is not None:
                     actions.append(fix)
-                noqa = convert.noqa_action(uri, diagnostic, lines, ls.encoding)
+                noqa = convert.noqa_action(uri, diagnostic, text, ls.encoding)
                 if noqa is not None:
                     actions.append(noqa)
         if _wanted(only, convert.FIX_ALL):

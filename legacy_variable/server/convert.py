@@ -6,8 +6,6 @@ action request is answered from what the client sends back, without linting agai
 
 from __future__ import annotations
 
-import re
-
 from lsprotocol import types as lsp
 
 from ..diagnostics import SAFE, Diagnostic
@@ -16,8 +14,6 @@ from .positions import Lines, to_client, units
 
 SOURCE = "legacy-variable"
 FIX_ALL = "source.fixAll.legacy-variable"
-
-_NOQA = re.compile(r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 
 def lsp_range(lines: Lines, row: int, column: int, end_row: int, end_column: int, encoding: str) -> lsp.Range:
@@ -62,7 +58,9 @@ def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> dict:
         "source": SOURCE,
         "data": data,
     }
-    if rule is not None:
+    if rule is not None and rule.url:
+        # Only while the project publishes its rule pages (``Rule.url``); the hover
+        # carries the explanation either way.
         result["codeDescription"] = {"href": rule.url}
     return result
 
@@ -107,33 +105,30 @@ def quick_fix(uri: str, diagnostic: lsp.Diagnostic) -> lsp.CodeAction | None:
     )
 
 
-def noqa_action(uri: str, diagnostic: lsp.Diagnostic, lines: Lines, encoding: str) -> lsp.CodeAction | None:
-    """``# noqa: LVxxx`` at the end of the line the suppression is read on (for a
-    multi-line statement: where ``check`` looks for it), merged into an existing one."""
+def noqa_action(uri: str, diagnostic: lsp.Diagnostic, text: str, encoding: str) -> lsp.CodeAction | None:
+    """``# noqa: LVxxx`` on the row the suppression is read from (for a multi-line
+    statement: where ``check`` looks for it), written as ``check --add-noqa`` writes it:
+    merged into an existing comment; none where a bare ``# noqa`` already covers the line
+    or the row ends inside a multi-line string."""
+    from ..lint.add_noqa import add_to_text
+
+    lines = Lines(text)
     data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
     row = data.get("noqa_row")
     if not isinstance(row, int) or not 1 <= row <= len(lines):
         row = diagnostic.range.start.line + 1
     code = str(diagnostic.code)
-    text = lines.line(row - 1)
-    match = _NOQA.search(text)
-    if match is None:
-        start = end = len(text.rstrip()) + 1
-        new_text = f"  # noqa: {code}"
-    elif match.group("colon") is None:
-        return None  # a bare "# noqa" already silences every code on the line
-    else:
-        codes = re.findall(r"[A-Z]+[0-9]+", match.group("codes"), re.IGNORECASE)
-        if code in (c.upper() for c in codes):
-            return None
-        start, end = match.start("codes") + 1, match.end("codes") + 1
-        new_text = ", ".join([*codes, code])
-    edit_range = lsp_range(lines, row, start, row, end, encoding)
+    new_text, added, _ = add_to_text(text, {row: {code}})
+    if not added:
+        return None
+    old_line = lines.line(row - 1)
+    new_line = Lines(new_text).line(row - 1)
+    edit_range = lsp_range(lines, row, 1, row, len(old_line) + 1, encoding)
     return lsp.CodeAction(
         title=f"{SOURCE} ({code}): disable for this line",
         kind=lsp.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
-        edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(edit_range, new_text)]}),
+        edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(edit_range, new_line)]}),
     )
 
 
@@ -151,5 +146,7 @@ def hover_text(code: str, message: str) -> str:
         f"**What it does.** {rule.what}\n\n"
         f"**Why it breaks.** {rule.why}\n\n"
         f"**Use instead:**\n```python\n{rule.use_instead.rstrip()}\n```\n\n"
-        f"Fix: {rule.fix}. [Full explanation]({rule.url}) · `legacy-variable explain {rule.code}`"
+        f"Fix: {rule.fix}. "
+        + (f"[Full explanation]({rule.url}) · " if rule.url else "")
+        + f"`legacy-variable explain {rule.code}`"
     )
