@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
@@ -28,7 +27,7 @@ from . import convert
 from .notebooks import CellSnapshot, is_python_cell, notebook_json
 from .positions import Lines
 from .protocol import StrictProtocol
-from .scheduler import Scheduler
+from .scheduler import DaemonExecutor, Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class LegacyVariableServer(LanguageServer):
             ),
             protocol_cls=StrictProtocol,
         )
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="legacy-variable-lint")
+        self.executor = DaemonExecutor("legacy-variable-lint")
         self.scheduler: Scheduler | None = None
         self.published: dict[str, Published] = {}
         #: Cells last published per notebook, so that a removed cell is cleared.

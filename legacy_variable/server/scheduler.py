@@ -87,3 +87,50 @@ class Scheduler:
         if uri in self.again:
             self.again.discard(uri)
             self._start(uri)
+
+
+class DaemonExecutor(Executor):
+    """One worker thread that never holds up the process's exit: after ``exit`` the
+    server ends at once, not when a run on a big file would have finished (its result
+    is of no use any more). ``concurrent.futures``' own pools join their threads at exit."""
+
+    def __init__(self, name: str):
+        import queue
+        import threading
+
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        threading.Thread(target=self._work, name=name, daemon=True).start()
+
+    def submit(self, fn, /, *args, **kwargs):
+        from concurrent.futures import Future
+
+        if self._closed:
+            raise RuntimeError("the lint worker is shut down")
+        future: Future = Future()
+        self._jobs.put((future, fn, args, kwargs))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args, kwargs = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._closed = True
+        if cancel_futures:
+            import queue
+
+            while True:
+                try:
+                    future, *_ = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                future.cancel()
