@@ -21,19 +21,23 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..diagnostics import SAFE
-from ..lint import check, fix_source
-from ..lint.config import ConfigError
 from . import convert
 from .notebooks import CellSnapshot, is_python_cell, notebook_json
 from .positions import Lines
 from .protocol import StrictProtocol
 from .scheduler import DaemonExecutor, Scheduler
+from .worker import LintProcess
 
 logger = logging.getLogger(__name__)
 
 #: Quiet time after a keystroke before linting: typing bursts coalesce into one run,
 #: and a 3,000-line file still gets its diagnostics within 0.3 s of the last change.
 DEBOUNCE_S = 0.05
+
+#: A run still going this long when its document changes again is cancelled (its process
+#: killed): a big file's stale run would otherwise delay the current one by its whole
+#: length. Shorter runs are let finish: a new lint process costs about as much.
+CANCEL_AFTER_S = 0.5
 
 _PYTHON_SUFFIXES = (".py", ".pyi")
 
@@ -89,6 +93,7 @@ class LegacyVariableServer(LanguageServer):
             protocol_cls=StrictProtocol,
         )
         self.executor = DaemonExecutor("legacy-variable-lint")
+        self.linter = LintProcess()
         self.scheduler: Scheduler | None = None
         self.published: dict[str, Published] = {}
         #: Cells last published per notebook, so that a removed cell is cleared.
@@ -110,7 +115,10 @@ class LegacyVariableServer(LanguageServer):
 
     def ensure_scheduler(self) -> Scheduler:
         if self.scheduler is None:
-            self.scheduler = Scheduler(asyncio.get_running_loop(), self.executor, self.snapshot, self.lint, self.publish)
+            self.scheduler = Scheduler(
+                asyncio.get_running_loop(), self.executor, self.snapshot, self.lint, self.publish,
+                cancel=lambda uri: self.linter.cancel(uri, CANCEL_AFTER_S),
+            )
         return self.scheduler
 
     def path_of(self, uri: str, suffix: str) -> str:
@@ -147,15 +155,16 @@ class LegacyVariableServer(LanguageServer):
 
     # ------------------------------------------------------------------ linting
 
-    def _check(self, text: str, path: str, notes: list[lsp.ShowMessageParams]):
-        try:
-            return check(source=text, filename=path, cwd=os.path.dirname(path))
-        except ConfigError as exc:
-            message = f"legacy-variable: {exc}; using the default settings"
+    def _check(self, tag: str, text: str, path: str, notes: list[lsp.ShowMessageParams]):
+        """(diagnostics, checker failure) of ``text`` linted as the file ``path``, in the
+        lint process; a broken configuration is said once, and the defaults used."""
+        diagnostics, (error, config_error) = self.linter.run(tag, "check", text, path)
+        if config_error is not None:
+            message = f"legacy-variable: {config_error}; using the default settings"
             if message not in self.config_errors_shown:
                 self.config_errors_shown.add(message)
                 notes.append(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
-            return check(source=text, filename=path, cwd=os.path.dirname(path), isolated=True)
+        return diagnostics, error
 
     def lint(self, snapshot) -> "Outcome":
         """Runs on the worker thread: the findings per text document (or cell) uri, and
@@ -163,16 +172,16 @@ class LegacyVariableServer(LanguageServer):
         encoding = self.encoding
         notes: list[lsp.ShowMessageParams] = []
         if isinstance(snapshot, TextSnapshot):
-            report = self._check(snapshot.text, snapshot.path, notes).files[0]
+            diagnostics, error = self._check(snapshot.uri, snapshot.text, snapshot.path, notes)
             lines = Lines(snapshot.text)
-            items = [(d.code, d.message, convert.to_lsp(d, lines, encoding)) for d in report.diagnostics]
-            return Outcome({snapshot.uri: Published(snapshot.version, lines, items)}, notes, report.error)
+            items = [(d.code, d.message, convert.to_lsp(d, lines, encoding)) for d in diagnostics]
+            return Outcome({snapshot.uri: Published(snapshot.version, lines, items)}, notes, error)
         cells = snapshot.cells
-        report = self._check(notebook_json(list(cells)), snapshot.path, notes).files[0]
+        diagnostics, error = self._check(snapshot.uri, notebook_json(list(cells)), snapshot.path, notes)
         found: dict[str, Published] = {}
         for cell in cells:
             found[cell.uri] = Published(None, Lines(cell.text), [])
-        for diagnostic in report.diagnostics:
+        for diagnostic in diagnostics:
             number = diagnostic.cell or 1
             if not 1 <= number <= len(cells):
                 continue
@@ -184,7 +193,7 @@ class LegacyVariableServer(LanguageServer):
                 # through fix-all only, which rewrites whole cells.
                 diagnostic = replace(diagnostic, fix=None)
             target.items.append((diagnostic.code, diagnostic.message, convert.to_lsp(diagnostic, target.lines, encoding)))
-        return Outcome(found, notes, report.error)
+        return Outcome(found, notes, error)
 
     def publish(self, uri: str, outcome: "Outcome") -> None:
         """On the loop thread, with results for the document's current version only."""
@@ -238,13 +247,13 @@ class LegacyVariableServer(LanguageServer):
     def fix_all_edits(self, snapshot, encoding: str) -> dict[str, list[lsp.TextEdit]] | None:
         """Runs on the worker thread: every safe fix, as edits per text document."""
         if isinstance(snapshot, TextSnapshot):
-            fixed, _ = fix_source(snapshot.text, snapshot.path)
+            fixed, _ = self.linter.run(snapshot.uri, "fix", snapshot.text, snapshot.path)
             if fixed == snapshot.text:
                 return None
             lines = Lines(snapshot.text)
             return {snapshot.uri: [lsp.TextEdit(convert.whole_document(lines, encoding), fixed)]}
         if isinstance(snapshot, NotebookSnapshot):
-            fixed, _ = fix_source(notebook_json(list(snapshot.cells)), snapshot.path)
+            fixed, _ = self.linter.run(snapshot.uri, "fix", notebook_json(list(snapshot.cells)), snapshot.path)
             new_cells = json.loads(fixed)["cells"]
             changes: dict[str, list[lsp.TextEdit]] = {}
             for cell, new in zip(snapshot.cells, new_cells):
@@ -278,6 +287,7 @@ def create_server() -> LegacyVariableServer:
     @server.feature(lsp.INITIALIZED)
     def initialized(ls: LegacyVariableServer, params: lsp.InitializedParams):
         ls.ensure_scheduler()
+        ls.linter.warm_up()  # the first file opened need not wait for the process to start
         watch = getattr(getattr(ls.client_capabilities.workspace, "did_change_watched_files", None), "dynamic_registration", None)
         if watch:
             ls.client_register_capability(
@@ -412,6 +422,7 @@ def create_server() -> LegacyVariableServer:
     def shutdown(ls: LegacyVariableServer, *args):
         if ls.scheduler is not None:
             ls.scheduler.close()
+        ls.linter.close()
 
     return server
 
@@ -452,4 +463,5 @@ def serve() -> int:
     server = create_server()
     server.start_io()
     server.executor.shutdown(wait=False, cancel_futures=True)
+    server.linter.close()
     return 0 if server.protocol._shutdown else 1

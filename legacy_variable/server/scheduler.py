@@ -24,12 +24,15 @@ class Scheduler:
         snapshot: Callable[[str], Any],
         lint: Callable[[Any], Any],
         publish: Callable[[str, Any], None],
+        cancel: Callable[[str], Any] | None = None,
     ):
         self.loop = loop
         self.executor = executor
         self.snapshot = snapshot
         self.lint = lint
         self.publish = publish
+        #: Asked to stop the run in flight for a document that changed again.
+        self.cancel = cancel
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.running: set[str] = set()
         self.again: set[str] = set()
@@ -67,6 +70,8 @@ class Scheduler:
             return
         if uri in self.running:
             self.again.add(uri)  # one follow-up, however many changes come meanwhile
+            if self.cancel is not None:
+                self.cancel(uri)
             return
         snapshot = self.snapshot(uri)
         if snapshot is None:
@@ -81,7 +86,8 @@ class Scheduler:
             return
         error = done.exception()
         if error is not None:
-            logger.error("linting %s failed: %r", uri, error)
+            if type(error).__name__ != "Cancelled":  # a stale run stopped on purpose
+                logger.error("linting %s failed: %r", uri, error)
         elif not self.closed and self.snapshot(uri) == snapshot:  # (equal texts: the same object)
             self.publish(uri, done.result())
         if uri in self.again:
