@@ -5,8 +5,8 @@ process, a 30,000-line file would stall every answer (hover, shutdown) for as lo
 its parse takes. In a child, the server stays responsive, and a run that went stale is
 cancelled for real: the child is killed and a fresh one takes the next run.
 
-The channel is the child's stdin/stdout, one pickle per message each way. Started as
-``python -m legacy_variable.server.worker``; ``LintProcess`` is the server's end.
+The channel is the child's stdin/stdout, one pickle per message each way (both ends are
+this package, the same version). ``LintProcess`` is the server's end.
 """
 
 from __future__ import annotations
@@ -71,15 +71,15 @@ class LintProcess:
         self.current: tuple[str, float] | None = None
 
     def _start(self) -> subprocess.Popen:
+        # The child imports this very package: where it would find it anyway (an install,
+        # PYTHONPATH), or else from here. Appended, not prepended, so that nothing beside
+        # the package (a site-packages directory) can shadow the standard library.
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        return subprocess.Popen(
-            [sys.executable, "-m", "legacy_variable.server.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
+        bootstrap = (
+            f"import sys; sys.path.append({package_root!r}); "
+            "from legacy_variable.server.worker import main; sys.exit(main())"
         )
+        return subprocess.Popen([sys.executable, "-c", bootstrap], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def warm_up(self) -> None:
         with self._lock:
