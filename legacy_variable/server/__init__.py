@@ -8,6 +8,7 @@ the ``server`` extra (``pip install 'legacy-variable[server]'``), so the lint in
 light and ``import legacy_variable.server`` itself imports nothing heavy.
 
 Rooms: ``command`` (the CLI entry), ``app`` (the LSP features), ``scheduler`` (when to
-lint), ``protocol`` (answers for malformed messages), ``convert``/``positions`` (findings
-in LSP terms), ``notebooks`` (LSP notebook documents as an .ipynb).
+lint), ``worker`` (the lint process), ``protocol`` (answers for malformed messages),
+``convert``/``positions`` (findings in LSP terms), ``notebooks`` (LSP notebook documents
+as an .ipynb).
 """

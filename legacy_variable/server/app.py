@@ -1,9 +1,10 @@
 """The language server: LSP features over ``legacy_variable.lint.check``/``fix_source``.
 
-Threads: pygls's asyncio loop reads messages and answers hovers and code actions from
-the last published results; the linter runs on one worker thread (``scheduler``), so a big
-file never holds up the conversation, and a run whose document has moved on since is
-dropped rather than published.
+Where things run: pygls's asyncio loop reads messages and answers hovers and code actions
+from the last published results; ``scheduler`` decides when to lint (debounced, one run at
+a time, stale results dropped) and hands each run to one daemon thread, which waits on the
+lint process (``worker``) and turns its findings into LSP JSON. So a big file never holds
+up the conversation, and a stale run on one is cancelled.
 """
 
 from __future__ import annotations
