@@ -3,6 +3,7 @@
 check   -- the static linter (``legacy_variable.lint.command``), never imports torch
 run     -- a legacy program under the shim and legacy mode (``legacy_variable.runtime.run``)
 report  -- a migration report over ``check`` (``legacy_variable.migration_report``)
+server  -- the language server for editors (``legacy_variable.server``), needs pygls
 explain -- one rule's long text
 rules   -- the catalog (text, json or markdown)
 """
@@ -24,6 +25,7 @@ _DELEGATED = {
     "run": "legacy_variable.runtime.run",
     # The migration report (issue 16): Jinja2 is imported only when HTML is rendered.
     "report": "legacy_variable.migration_report.command",
+    "server": "legacy_variable.server.command",
 }
 
 

@@ -201,4 +201,13 @@ class CellPositions:
         return f"{prefix}cell {cell}:{in_cell}"
 
     def _edit(self, edit: Edit) -> Edit:
-        return replace(edit, row=self.cell_row(edit.row)[1], end_row=self.cell_row(edit.end_row)[1])
+        return replace(edit, row=self.cell_row(edit.row)[1], end_row=self._end_row(edit.end_row, edit.end_column))
+
+    def _end_row(self, row: int, column: int) -> int:
+        # An edit that ends where the next cell's boundary line starts (a deleted last
+        # line, line break included) ends at the start of the row after its cell's last
+        # one; mapped as a position, it would shrink to the start of the last row.
+        k = bisect_right(self.boundary_rows, row) - 1
+        if k > 0 and column == 1 and row == self.boundary_rows[k]:
+            return row - self.boundary_rows[k - 1]
+        return self.cell_row(row)[1]
