@@ -81,6 +81,7 @@ class Code(str, Enum):
     NUMPY_REQUIRES_GRAD = "LV207"
     INTEGER_REQUIRES_GRAD = "LV208"
     VOLATILE_AND_REQUIRES_GRAD = "LV209"
+    STEP_BETWEEN_BACKWARDS = "LV210"
 
     __str__ = str.__str__
     __format__ = str.__format__
@@ -1530,6 +1531,70 @@ _RULES: list[Rule] = [
             (Code.VOLATILE_FLAG, 3, 29),
         ),
         fix_safety="No automatic fix: one of the two flags has to go, and which is a choice.",
+        stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.STEP_BETWEEN_BACKWARDS,
+        name="step-between-backwards",
+        message="optimizer step between two backward passes over one graph: {variant}",
+        defaults={"variant": "backward", "step_line": "?", "backward_line": "?"},
+        variants={
+            "backward": (
+                "this backward goes through a graph recorded before the step at line "
+                "{step_line}; PyTorch <= 1.4 silently used the weights that step had already "
+                "changed"
+            ),
+            "step": (
+                "the backward at line {backward_line} goes through a graph recorded before "
+                "this step; PyTorch <= 1.4 silently used the weights this step changed"
+            ),
+        },
+        what=(
+            "`loss_a.backward(retain_graph=True)`, then `optimizer.step()`, then "
+            "`loss_b.backward()` where `loss_b` shares the graph recorded before the step "
+            "(the classic GAN loop: `D_loss.backward(retain_variables=True); "
+            "D_solver.step(); G_loss.backward()`)."
+        ),
+        why=(
+            "Up to PyTorch 1.4 optimizers updated `p.data` in place, which did not bump the "
+            "parameters' version counters: the second backward passed autograd's check and "
+            "computed its gradients with the *updated* weights, silently -- not the "
+            "weights the forward pass used. Since 1.5 the step bumps the counters and "
+            "torch 2.13 raises `RuntimeError: one of the variables needed for gradient "
+            "computation has been modified by an inplace operation`. Legacy mode "
+            "reproduces the old numbers and reports the step and the backward."
+        ),
+        example=(
+            "import torch\n"
+            "G = torch.nn.Linear(2, 2)\n"
+            "D = torch.nn.Linear(2, 1)\n"
+            "D_solver = torch.optim.SGD(D.parameters(), lr=0.1)\n"
+            "D_fake = D(G(torch.randn(4, 2)))\n"
+            "D_loss = D_fake.mean()\n"
+            "G_loss = (-D_fake).mean()\n"
+            "D_loss.backward(retain_graph=True)\n"
+            "D_solver.step()\n"
+            "G_loss.backward()\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "G = torch.nn.Linear(2, 2)\n"
+            "D = torch.nn.Linear(2, 1)\n"
+            "D_solver = torch.optim.SGD(D.parameters(), lr=0.1)\n"
+            "D_fake = D(G(torch.randn(4, 2)))\n"
+            "D_loss = D_fake.mean()\n"
+            "G_loss = (-D_fake).mean()\n"
+            "D_loss.backward(retain_graph=True)\n"
+            "G_loss.backward()\n"
+            "D_solver.step()\n"
+        ),
+        example_expects=((Code.STEP_BETWEEN_BACKWARDS, 10, 1),),
+        fix_safety=(
+            "No automatic fix: the modern code either calls the second backward before the "
+            "step (gradients of the weights the forward used -- what was meant, with "
+            "different numbers than 0.3 printed) or recomputes the forward pass after the "
+            "step; which one is a choice about the training algorithm."
+        ),
         stock_outcome="raises",
     ),
 ]
