@@ -82,6 +82,7 @@ class Code(str, Enum):
     INTEGER_REQUIRES_GRAD = "LV208"
     VOLATILE_AND_REQUIRES_GRAD = "LV209"
     STEP_BETWEEN_BACKWARDS = "LV210"
+    NUMPY_SCALAR_INDEX = "LV124"
 
     __str__ = str.__str__
     __format__ = str.__format__
@@ -1595,6 +1596,48 @@ _RULES: list[Rule] = [
             "different numbers than 0.3 printed) or recomputes the forward pass after the "
             "step; which one is a choice about the training algorithm."
         ),
+        stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.NUMPY_SCALAR_INDEX,
+        name="numpy-scalar-index",
+        message="`.{conversion}()[0]` of a 0-dim value raises on modern PyTorch; use `.item()`",
+        defaults={"conversion": "numpy"},
+        what=(
+            "`loss.data.numpy()[0]`, `loss.cpu().numpy()[0]`, `loss.tolist()[0]` and the "
+            "like on a loss or a full reduction."
+        ),
+        why=(
+            "In 0.3 a loss was a 1-element 1-D tensor, so its NumPy array or list had one "
+            "element and `[0]` took it out: the LV104 idiom spelled through a conversion. "
+            "Since 0.4 the value is 0-dim: `.numpy()` gives a 0-d array and torch 2.13 code "
+            "raises `IndexError: too many indices for array: array is 0-dimensional, but 1 "
+            "were indexed`; `.tolist()` gives a plain number (`TypeError: 'float' object is "
+            "not subscriptable`)."
+        ),
+        example=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.data.numpy()[0]\n"
+        ),
+        use_instead=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.item()\n"
+        ),
+        example_expects=((Code.NUMPY_SCALAR_INDEX, 4, 9),),
+        example_fixed=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.item()\n"
+        ),
+        fix_safety=(
+            "Safe where the value is shown 0-dim (a loss, a full reduction): `.item()` "
+            "returns the number 0.3's `[0]` returned (a Python number rather than a NumPy "
+            "scalar). Not reported when the shape is unknown: `[0]` of a 1-D array is "
+            "correct modern code; legacy mode handles those at run time."
+        ),
+        fix=FIX_SOMETIMES,
         stock_outcome="raises",
     ),
 ]

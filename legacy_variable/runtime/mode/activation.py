@@ -25,6 +25,7 @@ from .. import shim
 from ..patches import loss_targets
 from ..patching import Patches
 from . import grad, legacy_calls, optimizer_step, provenance, scalar_index, torch_warnings
+from . import zero_dim_conversions
 from .op_provenance import OpProvenanceMode
 from .volatile import LegacyVolatileTensor, make_volatile
 
@@ -67,6 +68,7 @@ def _apply() -> None:
     scalar_index.apply(_patches)
     legacy_calls.apply(_patches)
     optimizer_step.apply(_patches)  # after legacy_calls: wraps its autograd.backward
+    zero_dim_conversions.apply(_patches)  # after legacy_calls: wraps its numpy
     grad.apply(_patches)
     provenance.apply(_patches)
     _compat.apply(_patches)  # TensorDataset, legacy Function, dot, loss targets, torch.load
