@@ -137,6 +137,10 @@ CHECKS: tuple[Check, ...] = (
             calls={api.VARIABLE}, keywords={"volatile"}, text=_VOLATILE),
     on_module(Code.STEP_BETWEEN_BACKWARDS, training_steps.check_step_between_backwards),
     on_event(Code.NUMPY_SCALAR_INDEX, legacy_idioms.check_numpy_scalar_index, EventKind.INDEX0),
+    on_module(Code.TENSOR_CLASS_ATTRIBUTE, legacy_idioms.check_tensor_class_attribute),
+    on_module(Code.BYTE_MASK, legacy_idioms.check_byte_mask),
+    on_module(Code.DATA_IS_NOT_VARIABLE, legacy_idioms.check_data_is_not_variable,
+              text=_VARIABLE),
 )
 
 #: The codes with a line here: the linter's rules (LV001/LV002 are the engine's).
