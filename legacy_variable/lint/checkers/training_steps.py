@@ -126,12 +126,16 @@ class _Origins:
                 found |= self.of.get(sub.id, frozenset())
         return frozenset(found)
 
-    def assign(self, stmt: ast.stmt, index: int) -> None:
+    def assign(self, stmt: ast.stmt, index: int, scope: Scope, after_step: bool) -> None:
         targets = stmt.targets if stmt.__class__ is ast.Assign else [stmt.target]
         value = stmt.value
         if value is None:
             return
         origins = self.read(value)
+        if after_step and _calls_a_model(value, scope):
+            # A model run after the step records its layers afresh; whether the weights
+            # the step changed lie upstream of it, the block cannot show.
+            origins = frozenset()
         if stmt.__class__ is ast.AugAssign:
             for target in targets:
                 if target.__class__ is ast.Name:
@@ -152,6 +156,34 @@ def _target_names(target: ast.AST):
     elif target.__class__ in (ast.Tuple, ast.List):
         for element in target.elts:
             yield from _target_names(element)
+
+
+def _calls_a_model(value: ast.AST, scope: Scope) -> bool:
+    """A call of something the module binds itself (``encoder(x)``, ``self.D(x)``), not
+    a torch or library function."""
+    for sub in ast.walk(value):
+        if sub.__class__ is ast.Call and sub.func.__class__ in (ast.Name, ast.Attribute) \
+                and qualname(sub.func, scope) is None and not _is_method_of_value(sub.func) \
+                and not _is_plain_function(sub.func, scope):
+            return True
+    return False
+
+
+def _is_plain_function(func: ast.AST, scope: Scope) -> bool:
+    """A name the module defines with ``def`` (a helper such as ``log(x)``)."""
+    if func.__class__ is not ast.Name:
+        return False
+    root = scope
+    while root.parent is not None:
+        root = root.parent
+    return any(stmt.__class__ is ast.FunctionDef and stmt.name == func.id
+               for stmt in root.node.body)
+
+
+def _is_method_of_value(func: ast.AST) -> bool:
+    """``x.sum()`` / ``loss.mean()``: a tensor method, not a submodule (``self.D``)."""
+    return func.__class__ is ast.Attribute and not (
+        func.value.__class__ is ast.Name and func.value.id == "self")
 
 
 def _is_computation(value: ast.AST) -> bool:
@@ -177,7 +209,7 @@ def _check_block(ctx: Context, block: list[ast.stmt], scope: Scope) -> None:
     step: tuple[int, ast.Call] | None = None
     for index, stmt in enumerate(block):
         if stmt.__class__ in (ast.Assign, ast.AugAssign, ast.AnnAssign):
-            origins.assign(stmt, index)
+            origins.assign(stmt, index, scope, step is not None)
             continue
         backward = _call_of(stmt, "backward")
         if backward is not None:
