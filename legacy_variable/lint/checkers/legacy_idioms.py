@@ -72,6 +72,9 @@ _ATOMS = (ast.Name, ast.Attribute, ast.Call, ast.Subscript)
 
 def check_tensor_class_attribute(ctx: Context) -> None:
     """``type(x).is_cuda`` / ``x.__class__.is_cuda`` / ``torch.Tensor.is_cuda``."""
+    source = ctx.sm.source
+    if "is_cuda" not in source and "is_sparse" not in source:
+        return  # the walk below is this rule's own: skip it where it cannot find anything
     scope = ctx.index.module
     sm = ctx.sm
     for node in ast.walk(ctx.index.tree):
@@ -110,6 +113,8 @@ def _byte_call(node: ast.AST) -> bool:
 
 def check_byte_mask(ctx: Context) -> None:
     """A ``.byte()`` call used directly as a mask: a ``masked_*`` argument or an index."""
+    if ".byte()" not in ctx.sm.source:
+        return
     sm = ctx.sm
     scope = ctx.index.module
     for node in ast.walk(ctx.index.tree):
@@ -155,6 +160,8 @@ def _is_data_of(node: ast.AST, name: str) -> bool:
 def check_data_is_not_variable(ctx: Context) -> None:
     """``while isinstance(x, Variable): x = x.data`` and the recursive
     ``if isinstance(x, Variable): return f(x.data)`` inside ``def f(x)``."""
+    if ".data" not in ctx.sm.source:
+        return
     scope = ctx.index.module
     sm = ctx.sm
     for node in ast.walk(ctx.index.tree):
