@@ -204,3 +204,29 @@ def test_linter_leaves_a_torch_tensor_class_read_without_a_fix():
     source = "import torch\nprint(torch.Tensor.is_cuda)\n"
     assert found(source, dedent=False) == [("LV125", 2, 7)]
     assert fix_source(source) == source
+
+
+def test_every_second_round_patch_is_undone_exactly():
+    from torch.optim import optimizer
+
+    owners = [
+        (torch.Tensor, ("masked_fill", "masked_fill_", "masked_select", "masked_scatter",
+                        "masked_scatter_", "is_cuda", "is_sparse", "data", "volatile",
+                        "tolist", "numpy")),
+        (torch, ("masked_fill", "masked_select", "masked_scatter", "set_default_tensor_type")),
+        (torch.autograd, ("backward",)),
+        (VariableMeta, ("__instancecheck__",)),
+    ]
+
+    def snapshot():
+        return {(id(o), n): vars(o).get(n, "<absent>") for o, names in owners for n in names}
+
+    before = snapshot()
+    hooks = (len(optimizer._global_optimizer_pre_hooks), len(optimizer._global_optimizer_post_hooks))
+    with legacy_mode():
+        assert snapshot() != before
+        assert len(optimizer._global_optimizer_post_hooks) == hooks[1] + 1
+    after = snapshot()
+    assert all(after[k] is before[k] for k in before)
+    assert (len(optimizer._global_optimizer_pre_hooks),
+            len(optimizer._global_optimizer_post_hooks)) == hooks
