@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ...diagnostics import SAFE
 from ...rules import Code
@@ -139,6 +140,7 @@ def check_byte_mask(ctx: Context) -> None:
 
 # ---------------------------------------------------------------------------- LV127
 _TENSOR_CLASSES = frozenset({VARIABLE, "torch.Tensor"})
+_UNWRAP_CHECK = re.compile(r"isinstance\(\s*(\w+)\s*,\s*[\w.]*(?:Variable|Tensor)\s*\)")
 
 
 def _variable_check_of(test: ast.AST, scope) -> str | None:
@@ -160,8 +162,9 @@ def _is_data_of(node: ast.AST, name: str) -> bool:
 def check_data_is_not_variable(ctx: Context) -> None:
     """``while isinstance(x, Variable): x = x.data`` and the recursive
     ``if isinstance(x, Variable): return f(x.data)`` inside ``def f(x)``."""
-    if ".data" not in ctx.sm.source:
-        return
+    source = ctx.sm.source
+    if not any(f"{m.group(1)}.data" in source for m in _UNWRAP_CHECK.finditer(source)):
+        return  # no `isinstance(x, Variable)` with an `x.data` anywhere: skip the walk
     scope = ctx.index.module
     sm = ctx.sm
     for node in ast.walk(ctx.index.tree):

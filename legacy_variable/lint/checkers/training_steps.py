@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 
 from ...rules import Code
 from .context import Context
@@ -40,29 +41,57 @@ _BLOCK_FIELDS = ("body", "orelse", "finalbody")
 def check_step_between_backwards(ctx: Context) -> None:
     if "retain_" not in ctx.sm.source:
         return  # no backward keeps its graph: nothing to prove
+    source = ctx.sm.source
+    # Only the statements around a `retain_...` line can start the pattern.
+    retain_lines = [n for n, line in enumerate(source.splitlines(), 1) if "retain_" in line]
+    optimizers = _OptimizerNames(ctx)
     for scope in ctx.index.scopes:
         if scope.kind not in ("module", "function"):
             continue
-        for block in _blocks(scope.node):
-            _check_block(ctx, block, scope)
+        for block in _blocks(scope.node, retain_lines):
+            _check_block(ctx, block, scope, optimizers)
 
 
-def _blocks(node: ast.AST):
-    """Every statement list of a function or module body, without descending into
-    nested functions or classes (they are scopes of their own)."""
+class _OptimizerNames:
+    """Names assigned a ``torch.optim`` instance in the module, looked up once, and only
+    for a step whose receiver's name does not already say it is an optimizer."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.names: set[str] | None = None
+
+    def __contains__(self, name: str) -> bool:
+        if self.names is None:
+            self.names = _optimizer_names(self.ctx.index.module)
+        return name in self.names
+
+
+def _covers(node: ast.AST, lines: list[int]) -> bool:
+    i = bisect_left(lines, node.lineno)
+    return i < len(lines) and lines[i] <= node.end_lineno
+
+
+def _blocks(node: ast.AST, retain_lines: list[int]):
+    """The statement lists of a function or module body that hold a ``retain_...`` line,
+    without descending into nested functions or classes (scopes of their own) or into
+    statements away from those lines."""
     todo = [node]
     while todo:
         current = todo.pop()
         for field in _BLOCK_FIELDS:
             block = getattr(current, field, None)
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                yield block
-                for stmt in block:
-                    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                             ast.ClassDef)):
-                        todo.append(stmt)
+            if not (isinstance(block, list) and block and isinstance(block[0], ast.stmt)):
+                continue
+            covering = [stmt for stmt in block if _covers(stmt, retain_lines)]
+            if not covering:
+                continue
+            yield block
+            for stmt in covering:
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    todo.append(stmt)
         for handler in getattr(current, "handlers", ()):
-            todo.append(handler)
+            if _covers(handler, retain_lines):
+                todo.append(handler)
 
 
 def _call_of(stmt: ast.stmt, method: str) -> ast.Call | None:
@@ -82,22 +111,19 @@ def _retains(call: ast.Call) -> bool:
         and call.args[1].value is True
 
 
-def _is_optimizer(node: ast.AST, scope: Scope, optimizers: set[str]) -> bool:
+def _is_optimizer(node: ast.AST, optimizers: _OptimizerNames) -> bool:
     name = node.attr if node.__class__ is ast.Attribute else \
         node.id if node.__class__ is ast.Name else None
     if name is None:
         return False
-    return name in optimizers or bool(_OPTIMIZER_NAME.search(name))
+    return bool(_OPTIMIZER_NAME.search(name)) or name in optimizers
 
 
-def _optimizer_names(block: list[ast.stmt], scope: Scope) -> set[str]:
-    """Names (and ``self.`` attributes) assigned a ``torch.optim`` instance anywhere up
-    the scopes' module -- a cheap look at the module's assignments."""
+def _optimizer_names(scope: Scope) -> set[str]:
+    """Names (and ``self.`` attributes) assigned a ``torch.optim`` instance anywhere in
+    the module."""
     names: set[str] = set()
-    root = scope
-    while root.parent is not None:
-        root = root.parent
-    for node in ast.walk(root.node):
+    for node in ast.walk(scope.node):
         if node.__class__ is ast.Assign and node.value.__class__ is ast.Call:
             q = qualname(node.value.func, scope) or ""
             if q.startswith("torch.optim."):
@@ -202,10 +228,14 @@ def _is_computation(value: ast.AST) -> bool:
     return False
 
 
-def _check_block(ctx: Context, block: list[ast.stmt], scope: Scope) -> None:
+def _check_block(ctx: Context, block: list[ast.stmt], scope: Scope,
+                 optimizers: _OptimizerNames) -> None:
     if not any(_call_of(stmt, "step") for stmt in block):
         return
-    optimizers: set[str] | None = None
+    first = next((i for i, stmt in enumerate(block)
+                  if (call := _call_of(stmt, "backward")) is not None and _retains(call)), None)
+    if first is None or not any(_call_of(stmt, "step") for stmt in block[first:]):
+        return  # the pattern starts with a backward that keeps its graph, in this block
     origins = _Origins()
     retained: frozenset[int] | None = None  # origins of a backward that kept its graph
     step: tuple[int, ast.Call] | None = None
@@ -232,7 +262,5 @@ def _check_block(ctx: Context, block: list[ast.stmt], scope: Scope) -> None:
             continue
         call = _call_of(stmt, "step")
         if call is not None and retained is not None and not call.args:
-            if optimizers is None:
-                optimizers = _optimizer_names(block, scope)
-            if _is_optimizer(call.func.value, scope, optimizers):
+            if _is_optimizer(call.func.value, optimizers):
                 step = (index, call)
