@@ -84,6 +84,12 @@ class Code(str, Enum):
     NUMPY_REQUIRES_GRAD = "LV207"
     INTEGER_REQUIRES_GRAD = "LV208"
     VOLATILE_AND_REQUIRES_GRAD = "LV209"
+    STEP_BETWEEN_BACKWARDS = "LV210"
+    NUMPY_SCALAR_INDEX = "LV124"
+    TENSOR_CLASS_ATTRIBUTE = "LV125"
+    BYTE_MASK = "LV126"
+    DATA_IS_NOT_VARIABLE = "LV127"
+    DEFAULT_TENSOR_TYPE = "LV128"
 
     __str__ = str.__str__
     __format__ = str.__format__
@@ -1540,6 +1546,268 @@ _RULES: list[Rule] = [
         ),
         fix_safety="No automatic fix: one of the two flags has to go, and which is a choice.",
         stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.STEP_BETWEEN_BACKWARDS,
+        name="step-between-backwards",
+        message="optimizer step between two backward passes over one graph: {variant}",
+        defaults={"variant": "backward", "step_line": "?", "backward_line": "?"},
+        variants={
+            "backward": (
+                "this backward goes through a graph recorded before the step at line "
+                "{step_line}; PyTorch <= 1.4 silently used the weights that step had already "
+                "changed"
+            ),
+            "step": (
+                "the backward at line {backward_line} goes through a graph recorded before "
+                "this step; PyTorch <= 1.4 silently used the weights this step changed"
+            ),
+        },
+        what=(
+            "`loss_a.backward(retain_graph=True)`, then `optimizer.step()`, then "
+            "`loss_b.backward()` where `loss_b` shares the graph recorded before the step "
+            "(the classic GAN loop: `D_loss.backward(retain_variables=True); "
+            "D_solver.step(); G_loss.backward()`)."
+        ),
+        why=(
+            "Up to PyTorch 1.4 optimizers updated `p.data` in place, which did not bump the "
+            "parameters' version counters: the second backward passed autograd's check and "
+            "computed its gradients with the *updated* weights, silently -- not the "
+            "weights the forward pass used. Since 1.5 the step bumps the counters and "
+            "torch 2.13 raises `RuntimeError: one of the variables needed for gradient "
+            "computation has been modified by an inplace operation`. Legacy mode "
+            "reproduces the old numbers and reports the step and the backward."
+        ),
+        example=(
+            "import torch\n"
+            "G = torch.nn.Linear(2, 2)\n"
+            "D = torch.nn.Linear(2, 1)\n"
+            "D_solver = torch.optim.SGD(D.parameters(), lr=0.1)\n"
+            "D_fake = D(G(torch.randn(4, 2)))\n"
+            "D_loss = D_fake.mean()\n"
+            "G_loss = (-D_fake).mean()\n"
+            "D_loss.backward(retain_graph=True)\n"
+            "D_solver.step()\n"
+            "G_loss.backward()\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "G = torch.nn.Linear(2, 2)\n"
+            "D = torch.nn.Linear(2, 1)\n"
+            "D_solver = torch.optim.SGD(D.parameters(), lr=0.1)\n"
+            "D_fake = D(G(torch.randn(4, 2)))\n"
+            "D_loss = D_fake.mean()\n"
+            "G_loss = (-D_fake).mean()\n"
+            "D_loss.backward(retain_graph=True)\n"
+            "G_loss.backward()\n"
+            "D_solver.step()\n"
+        ),
+        example_expects=((Code.STEP_BETWEEN_BACKWARDS, 10, 1),),
+        fix_safety=(
+            "No automatic fix: the modern code either calls the second backward before the "
+            "step (gradients of the weights the forward used -- what was meant, with "
+            "different numbers than 0.3 printed) or recomputes the forward pass after the "
+            "step; which one is a choice about the training algorithm."
+        ),
+        stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.NUMPY_SCALAR_INDEX,
+        name="numpy-scalar-index",
+        message="`.{conversion}()[0]` of a 0-dim value raises on modern PyTorch; use `.item()`",
+        defaults={"conversion": "numpy"},
+        what=(
+            "`loss.data.numpy()[0]`, `loss.cpu().numpy()[0]`, `loss.tolist()[0]` and the "
+            "like on a loss or a full reduction."
+        ),
+        why=(
+            "In 0.3 a loss was a 1-element 1-D tensor, so its NumPy array or list had one "
+            "element and `[0]` took it out: the LV104 idiom spelled through a conversion. "
+            "Since 0.4 the value is 0-dim: `.numpy()` gives a 0-d array and torch 2.13 code "
+            "raises `IndexError: too many indices for array: array is 0-dimensional, but 1 "
+            "were indexed`; `.tolist()` gives a plain number (`TypeError: 'float' object is "
+            "not subscriptable`)."
+        ),
+        example=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.data.numpy()[0]\n"
+        ),
+        use_instead=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.item()\n"
+        ),
+        example_expects=((Code.NUMPY_SCALAR_INDEX, 4, 9),),
+        example_fixed=(
+            "import torch\nimport torch.nn.functional as F\n"
+            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
+            "total = loss.item()\n"
+        ),
+        fix_safety=(
+            "Safe where the value is shown 0-dim (a loss, a full reduction): `.item()` "
+            "returns the number 0.3's `[0]` returned (a Python number rather than a NumPy "
+            "scalar). Not reported when the shape is unknown: `[0]` of a 1-D array is "
+            "correct modern code; legacy mode handles those at run time."
+        ),
+        fix=FIX_SOMETIMES,
+        stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.TENSOR_CLASS_ATTRIBUTE,
+        name="tensor-class-attribute",
+        message="`.{attribute}` read on the tensor class is always truthy (a descriptor); "
+        "read it on the tensor",
+        defaults={"attribute": "is_cuda"},
+        what="`type(x).is_cuda`, `x.__class__.is_cuda`, `torch.Tensor.is_cuda` (and `is_sparse`).",
+        why=(
+            "In 0.3 every tensor type had `is_cuda`/`is_sparse` class attributes (False for "
+            "`torch.FloatTensor`, True for `torch.cuda.FloatTensor`) and `type(x)` was one "
+            "of those types. Since 0.4 `type(x)` is `torch.Tensor` for every device, and on "
+            "torch 2.13 `torch.Tensor.is_cuda` is the attribute's descriptor, `<attribute "
+            "'is_cuda' of 'torch._C.TensorBase' objects>`: truthy, so a CPU run takes the "
+            "CUDA branch. Legacy mode answers a class read from user code with 0.3's "
+            "default-type value, False."
+        ),
+        example=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "use_gpu = bool(type(x).is_cuda)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "use_gpu = bool(x.is_cuda)\n"
+        ),
+        example_expects=((Code.TENSOR_CLASS_ATTRIBUTE, 3, 16),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.ones(3)\n"
+            "use_gpu = bool(x.is_cuda)\n"
+        ),
+        fix_safety=(
+            "Safe for `type(x).is_cuda` and `x.__class__.is_cuda`: `x.is_cuda` is what 0.3's "
+            "type attribute said about `x`. `torch.Tensor.is_cuda` (asking about the default "
+            "type) has no automatic fix: write `torch.empty(0).is_cuda`."
+        ),
+        fix=FIX_SOMETIMES,
+        stock_outcome="silent",
+    ),
+    Rule(
+        code=Code.BYTE_MASK,
+        name="byte-mask",
+        message="a `uint8` (`.byte()`) mask in `{callee}` raises or is deprecated; use a bool mask",
+        defaults={"callee": "masked_fill"},
+        what=(
+            "`.byte()` masks passed to `masked_fill`, `masked_fill_`, `masked_select`, "
+            "`masked_scatter` or used as an index."
+        ),
+        why=(
+            "In 0.3 comparisons returned ByteTensors and those were the masks, so code "
+            "wrote `mask.byte()` or kept byte masks around. On torch 2.13 comparisons "
+            "return bool tensors and byte masks fail: `RuntimeError: masked_fill_ only "
+            "supports boolean masks, but got mask with dtype unsigned char`, "
+            "`RuntimeError: masked_select: expected BoolTensor for mask`; as an index "
+            "they warn `UserWarning: indexing with dtype torch.uint8 is now deprecated`."
+        ),
+        example=(
+            "import torch\n"
+            "x = torch.randn(4)\n"
+            "y = x.masked_fill((x > 0).byte(), 0.0)\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "x = torch.randn(4)\n"
+            "y = x.masked_fill((x > 0).bool(), 0.0)\n"
+        ),
+        example_expects=((Code.BYTE_MASK, 3, 19),),
+        example_fixed=(
+            "import torch\n"
+            "x = torch.randn(4)\n"
+            "y = x.masked_fill((x > 0).bool(), 0.0)\n"
+        ),
+        fix_safety=(
+            "Safe: `.bool()` marks exactly the non-zero elements, which is what a byte mask "
+            "selected."
+        ),
+        fix=FIX_SAFE,
+        stock_outcome="raises",
+    ),
+    Rule(
+        code=Code.DATA_IS_NOT_VARIABLE,
+        name="data-is-not-variable",
+        message="`isinstance(..., Variable)` is true for `.data` too: this unwrapping never stops",
+        what=(
+            "Unwrapping helpers that follow `.data` until the value is no longer a "
+            "Variable: `while isinstance(x, Variable): x = x.data`, or a function that "
+            "calls itself on `x.data` under `if isinstance(x, Variable)`."
+        ),
+        why=(
+            "In 0.3 `v.data` of a Variable was a plain tensor, not a Variable, so the loop "
+            "ran once. Since 0.4 Variable and Tensor are one type: `isinstance(t, Variable)` "
+            "is true for every tensor, `.data` of a tensor is a tensor, and the loop never "
+            "ends (the recursive form raises `RecursionError`). Legacy mode answers False "
+            "for tensors that `.data` handed out."
+        ),
+        example=(
+            "import torch\n"
+            "from torch.autograd import Variable\n"
+            "def to_tensor(x):\n"
+            "    while isinstance(x, Variable):\n"
+            "        x = x.data\n"
+            "    return x\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "def to_tensor(x):\n"
+            "    return x.detach()\n"
+        ),
+        example_expects=(
+            (Code.VARIABLE_IMPORT, 2, 28),
+            (Code.VARIABLE_TYPE_CHECK, 4, 11),
+            (Code.DATA_IS_NOT_VARIABLE, 4, 11),
+        ),
+        # LV102/LV110's fixes; the loop is still reported (it never ends on any version).
+        example_fixed=(
+            "import torch\n"
+            "def to_tensor(x):\n"
+            "    while isinstance(x, torch.Tensor):\n"
+            "        x = x.data\n"
+            "    return x\n"
+        ),
+        fix_safety=(
+            "No automatic fix: the helper's intent (drop history: `x.detach()`; get a "
+            "number: `.item()`; get an array: `.detach().cpu().numpy()`) is the author's."
+        ),
+        stock_outcome="silent",
+    ),
+    Rule(
+        code=Code.DEFAULT_TENSOR_TYPE,
+        name="default-tensor-type",
+        message="`torch.set_default_tensor_type()` is deprecated; use "
+        "`torch.set_default_dtype()` (and `torch.set_default_device()`)",
+        what="`torch.set_default_tensor_type(...)` calls.",
+        why=(
+            "0.3 scripts and test modules chose double precision or CUDA with it at "
+            "import. torch 2.13 still honours it but warns `UserWarning: "
+            "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+            "torch.set_default_dtype() and torch.set_default_device() as alternatives.`; a "
+            "suite that turns warnings into errors fails to import the module. Legacy mode "
+            "keeps the call and reports it without torch's warning."
+        ),
+        example=(
+            "import torch\n"
+            "torch.set_default_tensor_type('torch.DoubleTensor')\n"
+            "torch.set_default_tensor_type('torch.FloatTensor')\n"
+        ),
+        use_instead=(
+            "import torch\n"
+            "torch.set_default_dtype(torch.float64)\n"
+            "torch.set_default_dtype(torch.float32)\n"
+        ),
+        fix_safety="Runtime only: legacy mode reports it; the replacement is written by hand.",
+        faces=frozenset({RUNTIME}),
+        stock_outcome="warns",
     ),
 ]
 

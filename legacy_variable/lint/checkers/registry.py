@@ -30,6 +30,7 @@ from typing import Callable, Iterable, NamedTuple
 
 from ...rules import Code
 from . import data_io, functional, legacy_api, misconceptions, shapes, tensor_ctors, variable
+from . import legacy_idioms, training_steps
 from . import torch_api as api
 from .events import EventKind
 from .flow import STATE_METHODS, WRAP_CALLEES
@@ -134,6 +135,12 @@ CHECKS: tuple[Check, ...] = (
             calls=api.ACCEPT_REQUIRES_GRAD, keywords={"requires_grad"}),
     on_call(Code.VOLATILE_AND_REQUIRES_GRAD, variable.check_volatile_and_requires_grad,
             calls={api.VARIABLE}, keywords={"volatile"}, text=_VOLATILE),
+    on_module(Code.STEP_BETWEEN_BACKWARDS, training_steps.check_step_between_backwards),
+    on_event(Code.NUMPY_SCALAR_INDEX, legacy_idioms.check_numpy_scalar_index, EventKind.INDEX0),
+    on_module(Code.TENSOR_CLASS_ATTRIBUTE, legacy_idioms.check_tensor_class_attribute),
+    on_module(Code.BYTE_MASK, legacy_idioms.check_byte_mask),
+    on_module(Code.DATA_IS_NOT_VARIABLE, legacy_idioms.check_data_is_not_variable,
+              text=_VARIABLE),
 )
 
 #: The codes with a line here: the linter's rules (LV001/LV002 are the engine's).

@@ -24,7 +24,7 @@ from .. import patches as _compat
 from .. import shim
 from ..patches import loss_targets
 from ..patching import Patches
-from . import grad, legacy_calls, provenance, scalar_index, torch_warnings
+from . import grad, legacy_calls, legacy_idioms, provenance, scalar_index, torch_warnings
 from .op_provenance import OpProvenanceMode
 from .volatile import LegacyVolatileTensor, make_volatile
 
@@ -66,6 +66,7 @@ def _apply() -> None:
     # The warnings hook last: it must see every patch in place (and goes first on stop).
     scalar_index.apply(_patches)
     legacy_calls.apply(_patches)
+    legacy_idioms.apply(_patches)  # after legacy_calls: wraps its backward and numpy
     grad.apply(_patches)
     provenance.apply(_patches)
     _compat.apply(_patches)  # TensorDataset, legacy Function, dot, loss targets, torch.load
@@ -76,6 +77,7 @@ def _apply() -> None:
 def _remove() -> None:
     shim.set_mode_hook(None)
     torch_warnings.stop()
+    legacy_idioms.stop()
     _patches.restore()
     provenance.clear()
     _compat.clear()
