@@ -3,17 +3,27 @@
 ``Tensor.__getitem__`` tries the stock indexing first; only its ``IndexError`` path looks
 for the 0-dim ``[0]`` idiom (no cost on the success path beyond one Python call). The
 success path also tells ``patches.loss_targets`` about elements of marked 1-D tensors.
+
+Assigning ``Tensor.__getitem__`` also fills CPython's ``sq_item`` slot of ``Tensor`` and
+every subclass, which would make each tensor look like a sequence to torch's list
+conversion (``torch.tensor([torch.tensor(1)])`` fails); ``runtime.slots`` puts the slot
+back right after the patch, for subclasses created during the mode (an
+``__init_subclass__`` hook) and after the patch is removed. Where the interpreter's type
+layout cannot be verified the patch is not installed at all: ``.data[0]`` is then not
+restored, and a RuntimeWarning says so once.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 
 import torch
 
 from ...rules import Code
 from ..emission import emit
 from ..patches import loss_targets
+from ..slots import SequenceSlots, supported
 
 _Tensor = torch.Tensor
 _ORIG_GETITEM = _Tensor.__getitem__
@@ -38,5 +48,37 @@ def _getitem(self, index):
     return result
 
 
+UNSUPPORTED = (
+    "legacy_variable: this Python's type layout is not the one legacy mode knows, so "
+    "`.data[0]` on a 0-dim tensor is not restored (LV104 is still reported by "
+    "`legacy-variable check`)"
+)
+_said_unsupported = False
+
+
+def _hook_init_subclass(slots: SequenceSlots):
+    """An ``__init_subclass__`` for Tensor that gives new subclasses their stock slot."""
+    own = vars(_Tensor).get("__init_subclass__")
+
+    def __init_subclass__(cls, **kwargs):
+        if own is not None:
+            own.__get__(None, cls)(**kwargs)
+        else:
+            super(_Tensor, cls).__init_subclass__(**kwargs)
+        slots.fix_new(cls)
+
+    return classmethod(__init_subclass__)
+
+
 def apply(patches) -> None:
+    global _said_unsupported
+    if not supported(_Tensor):
+        if not _said_unsupported:
+            _said_unsupported = True
+            warnings.warn(UNSUPPORTED, RuntimeWarning, stacklevel=2)
+        return
+    slots = SequenceSlots(_Tensor)
+    patches.on_restore(slots.restore)  # runs after __getitem__ is deleted again
     patches.set(_Tensor, "__getitem__", _getitem)
+    slots.restore()
+    patches.set(_Tensor, "__init_subclass__", _hook_init_subclass(slots))
