@@ -171,7 +171,7 @@ def test_env_var_sets_initial_action(tmp_path):
     import subprocess
     import sys
 
-    code = "import legacy_variable; print(legacy_variable.runtime.emission.current_action())"
+    code = "import legacy_variable.runtime.emission as e; print(e.current_action())"
     env = dict(__import__("os").environ, LEGACY_VARIABLE="error")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "error", out.stderr
