@@ -197,7 +197,7 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def _activate(config: pytest.Config, settings: Settings) -> None:
     """Shim, legacy mode, warning policy and recorder for the whole session."""
-    from .runtime import installation, shim
+    from .runtime import shim
     from .runtime.mode import activation
 
     session = _Session(settings=settings, recorder=_Recorder(settings.allow))
@@ -214,12 +214,12 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
         configure("always")
         undo.callback(configure, previous)
 
-    if not shim.is_installed():
-        installation.install()
-        undo.callback(installation.uninstall)
+    # Scopes, not install()/enable_globally(): a test calling legacy_variable.uninstall()
+    # must not take the shim or the mode away from the rest of the session.
+    shim.acquire_shim()
+    undo.callback(shim.release_shim)
     if settings.mode:
-        activation.enable_globally()
-        undo.callback(activation.disable_globally)
+        undo.enter_context(activation.legacy_mode(install=False))
         session.mode_status = "on"
     # LIFO: the callbacks run mode → shim → policy → recorder.
 
