@@ -288,6 +288,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     if session is None:
         return (yield)
     recorder = session.recorder
+    if session.mode_status == "on":
+        # Inside pytest's per-test catch_warnings (its wrapper is outermost), after the
+        # test's filterwarnings marks and -W/ini filters went in front of legacy mode's.
+        from .runtime.mode import torch_warnings
+
+        torch_warnings.keep_first()
     recorder.current_test = item.nodeid
     recorder.current_allow = recorder.test_allow.get(item.nodeid, frozenset())
     try:
