@@ -32,6 +32,50 @@ class LegacyVariableWarning(DeprecationWarning):
         self.diagnostic = diagnostic
 
 
+#: Python's default filter that starts its built-in block (it shows DeprecationWarnings in
+#: ``__main__`` only; the block ends with ``ignore::DeprecationWarning`` and friends).
+_PYTHON_DEFAULTS_START = ("default", None, DeprecationWarning, "__main__", 0)
+_VISIBLE = ("default", None, LegacyVariableWarning, None, 0)
+
+
+def _filters_changed() -> None:
+    # Private, so guarded: it only invalidates the registries' "already shown" memos.
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if callable(mutated):
+        mutated()
+
+
+def show_outside_main() -> None:
+    """Make ``LegacyVariableWarning`` visible in imported modules too (the shim calls
+    this when it goes in: ``install()``, ``run``, the pytest plugin).
+
+    Python hides DeprecationWarnings outside ``__main__`` with a default filter. Ours
+    goes right in front of Python's built-in block, so every filter the user placed
+    (``-W``, ``PYTHONWARNINGS``, ``simplefilter`` calls, pytest's ``filterwarnings``) is
+    still in front of it and wins. Without the built-in block (``-X dev``, a program that
+    reset the filters) nothing hides the warning and nothing is added."""
+    with state.lock:
+        filters = warnings.filters
+        if _VISIBLE in filters:
+            return
+        try:
+            index = filters.index(_PYTHON_DEFAULTS_START)
+        except ValueError:
+            return
+        filters.insert(index, _VISIBLE)
+        _filters_changed()
+
+
+def stop_showing_outside_main() -> None:
+    """Undo :func:`show_outside_main`."""
+    with state.lock:
+        try:
+            warnings.filters.remove(_VISIBLE)
+        except ValueError:
+            return
+        _filters_changed()
+
+
 ACTIONS = ("once", "always", "error", "ignore")
 _ENV_VAR = "LEGACY_VARIABLE"
 

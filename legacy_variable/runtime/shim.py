@@ -22,7 +22,13 @@ import threading
 import torch
 
 from ..rules import Code
-from .emission import add_skipped_prefix, emit, state as _state
+from .emission import (
+    add_skipped_prefix,
+    emit,
+    show_outside_main,
+    state as _state,
+    stop_showing_outside_main,
+)
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
 add_skipped_prefix(os.path.dirname(torch.__file__))
@@ -271,6 +277,7 @@ def is_installed() -> bool:
 
 def _put() -> None:
     if _installation.saved is None:
+        show_outside_main()
         saved = []
         for target in _targets():
             saved.append((target, "Variable", target.__dict__.get("Variable")))
@@ -290,6 +297,7 @@ def _take() -> None:
             else:
                 setattr(target, attr, original)
         _installation.saved = None
+        stop_showing_outside_main()
 
 
 def install_shim() -> None:
