@@ -76,6 +76,17 @@ def stop_showing_outside_main() -> None:
         _filters_changed()
 
 
+def pytest_traceback_hide(excinfo) -> bool:
+    """pytest's ``__tracebackhide__`` for the modules a diagnostic is raised through: when
+    a LegacyVariableWarning is the error (``--legacy-variable-strict``, ``filterwarnings =
+    error``), their frames are hidden so the user's line ends the traceback. Any other
+    exception keeps them (a bug in this package must stay visible)."""
+    return excinfo is not None and isinstance(excinfo.value, LegacyVariableWarning)
+
+
+# Module globals are where pytest looks when a frame has no such local: no per-call cost.
+__tracebackhide__ = pytest_traceback_hide
+
 ACTIONS = ("once", "always", "error", "ignore")
 _ENV_VAR = "LEGACY_VARIABLE"
 

@@ -23,12 +23,15 @@ import torch
 
 from ..rules import Code
 from .emission import (
+    pytest_traceback_hide,
     add_skipped_prefix,
     emit,
     show_outside_main,
     state as _state,
     stop_showing_outside_main,
 )
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
 add_skipped_prefix(os.path.dirname(torch.__file__))

@@ -21,9 +21,11 @@ import warnings
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
 from ..patches import loss_targets
 from ..slots import SequenceSlots, supported
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 _ORIG_GETITEM = _Tensor.__getitem__
@@ -35,17 +37,20 @@ def _getitem(self, index):
     try:
         result = _ORIG_GETITEM(self, index)
     except IndexError:
-        if type(index) is int and index in (0, -1) and self.dim() == 0:
-            emit(Code.SCALAR_DATA_INDEX, frame=sys._getframe(1))
-            # 0.3: a Variable's [0] was a 1-element Variable (keep autograd working: the
-            # tensor itself); a tensor's [0] -- `loss.data[0]`, anything that does not
-            # require grad -- was a Python number.
-            return self if self.requires_grad else self.item()
-        raise
-    if _vectors_alive and type(index) is int:
-        # LV121: an element of a 1-D Variable; remember the line for a failing loss call.
-        _note_vector_index(self, result, sys._getframe(1))
-    return result
+        if not (type(index) is int and index in (0, -1) and self.dim() == 0):
+            raise
+    else:
+        if _vectors_alive and type(index) is int:
+            # LV121: an element of a 1-D Variable; remember the line for a failing loss call.
+            _note_vector_index(self, result, sys._getframe(1))
+        return result
+    # Outside the except block: under an error policy the warning raised here must not
+    # carry the IndexError (and this frame) as its context.
+    emit(Code.SCALAR_DATA_INDEX, frame=sys._getframe(1))
+    # 0.3: a Variable's [0] was a 1-element Variable (keep autograd working: the tensor
+    # itself); a tensor's [0] -- `loss.data[0]`, anything that does not require grad --
+    # was a Python number.
+    return self if self.requires_grad else self.item()
 
 
 UNSUPPORTED = (

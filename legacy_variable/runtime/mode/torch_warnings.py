@@ -24,9 +24,11 @@ import sys
 import warnings
 
 from ...rules import Code
-from ..emission import LegacyVariableWarning, emit
+from ..emission import LegacyVariableWarning, emit, pytest_traceback_hide
 from ..frames import is_internal, user_caller
 from .grad import GETTER_CODE
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 #: (regex on torch's message, code, values from the match)
 _TORCH_WARNINGS = [
