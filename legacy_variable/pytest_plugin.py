@@ -70,7 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     option(
         "--legacy-variable-strict", "legacy_variable_strict", "bool", False,
-        "Fail the run if any diagnostic fired that no allow-list or marker accepts.",
+        "Fail the run if any diagnostic fired that no allow-list or marker accepts "
+        "(implies --legacy-variable).",
         action="store_true", default=None,
     )
     option(
@@ -81,7 +82,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     option(
         "--legacy-variable-report", "legacy_variable_report", "string", "",
-        "Write the diagnostics as JSON (the linter's schema plus test/count/allowed) to this file.",
+        "Write the diagnostics as JSON (the linter's schema plus test/count/allowed) to this "
+        "file (implies --legacy-variable).",
         default=None, metavar="FILE.json",
     )
 
@@ -129,8 +131,17 @@ def _read_settings(config: pytest.Config, options) -> Settings:
             else (config.inipath.parent if config.inipath else config.rootpath)
         )
         report_path = Path(base, os.path.expanduser(str(report)))
+    # Asking for the gate or the report means asking for the plugin (issue 15: they did
+    # nothing on their own).
+    enabled = bool(enabled) or bool(strict) or report_path is not None
+    if enabled:
+        from .runtime.emission import env_action_error
+
+        problem = env_action_error()
+        if problem is not None:
+            raise pytest.UsageError(problem)
     return Settings(
-        enabled=bool(enabled),
+        enabled=enabled,
         mode=mode == "on",
         strict=bool(strict),
         allow=_allowed_codes(allow, where),

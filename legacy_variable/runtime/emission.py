@@ -91,9 +91,27 @@ ACTIONS = ("once", "always", "error", "ignore")
 _ENV_VAR = "LEGACY_VARIABLE"
 
 
+def env_action_error() -> str | None:
+    """The message for an invalid ``LEGACY_VARIABLE`` value, or None when it is valid or
+    unset. ``run`` and the pytest plugin refuse to start on it; a plain import warns."""
+    raw = os.environ.get(_ENV_VAR, "")
+    value = raw.strip().lower()
+    if not value or value in ACTIONS:
+        return None
+    return (
+        f"{_ENV_VAR}={raw!r} is not a valid action; expected one of {', '.join(ACTIONS)} "
+        "(unset it for the default, once)"
+    )
+
+
 def _action_from_env() -> str:
     value = os.environ.get(_ENV_VAR, "").strip().lower()
-    return value if value in ACTIONS else "once"
+    if value in ACTIONS:
+        return value
+    if value:
+        # A library import must not fail on it; say it once, then use the default.
+        warnings.warn(env_action_error() or "", RuntimeWarning)
+    return "once"
 
 
 class EmissionState:
