@@ -195,6 +195,8 @@ class _Session:
     recorder: _Recorder
     #: "on" or "off".
     mode_status: str = "off"
+    #: Whether the "once" policy's memory is reset at each test start.
+    per_test_once: bool = False
     #: Undoes install/mode/warning policy/recorder, in reverse order.
     undo: ExitStack = field(default_factory=ExitStack)
 
@@ -217,12 +219,15 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
     undo = session.undo
 
     undo.enter_context(session.recorder)
-    # "always": a warning at every occurrence, so pytest's per-test capture and
-    # `-W error::legacy_variable.LegacyVariableWarning` act on every test, not only on
-    # the first one that reaches a call site. An explicit "error" policy is kept.
+    # "once", forgotten at each test start (pytest_runtest_protocol): one warning per
+    # call site per test, so pytest's per-test capture and `-W error::...` act on every
+    # test, without pytest recording and formatting every occurrence of a loop (it
+    # listed them once per test anyway). The recorder still counts every occurrence.
+    # An explicit "error" policy is kept.
     previous = configure()
     if previous != "error":
-        configure("always")
+        configure("once")
+        session.per_test_once = True
         undo.callback(configure, previous)
 
     # Scopes, not install()/enable_globally(): a test calling legacy_variable.uninstall()
@@ -299,6 +304,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     if session is None:
         return (yield)
     recorder = session.recorder
+    if session.per_test_once:
+        configure("once")  # forgets the sites already warned about
     if session.mode_status == "on":
         # Inside pytest's per-test catch_warnings (its wrapper is outermost), after the
         # test's filterwarnings marks and -W/ini filters went in front of legacy mode's.

@@ -66,3 +66,35 @@ def test_without_legacy_mode_a_user_error_filter_is_untouched(pytester: pytest.P
     pytester.makepyfile(test_legacy=SUITE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error::UserWarning", "-k", "torch_range")
     result.assert_outcomes(failed=1)
+
+
+LOOP_SUITE = '''
+import torch
+from torch.autograd import Variable
+
+
+def test_loop_a():
+    for _ in range(5):
+        Variable(torch.ones(2))
+
+
+def test_loop_b():
+    for _ in range(3):
+        Variable(torch.ones(2))
+'''
+
+
+def test_pytest_gets_one_warning_per_site_per_test_and_the_table_every_occurrence(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_loops=LOOP_SUITE)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--legacy-variable", "--legacy-variable-report", "r.json"
+    )
+    result.assert_outcomes(passed=2, warnings=2)
+    result.stdout.fnmatch_lines(["LV101*variable-wrapper*8*2*"])
+    import json
+
+    data = json.loads((pytester.path / "r.json").read_text())
+    assert sorted((d["test"].split("::")[1], d["count"]) for d in data) == [
+        ("test_loop_a", 5), ("test_loop_b", 3)]

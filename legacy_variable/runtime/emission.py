@@ -258,6 +258,23 @@ def collecting() -> Iterator[Collector]:
         yield collector
 
 
+#: (code, id(code object), f_lasti) -> (code object, Diagnostic): see ``emit``. Bounded by
+#: the number of call sites; the code object pins the id.
+_site_diagnostics: dict[tuple[str, int, int], tuple[object, Diagnostic]] = {}
+
+
+def _diagnostic(code, text, filename, lineno, frame, related, values) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=text,
+        path=filename,
+        line=lineno,
+        column=_frame_column(frame),
+        related=tuple(related),
+        args=tuple(values.items()),
+    )
+
+
 def emit(
     code: _rules.Code,
     message: str | None = None,
@@ -285,16 +302,20 @@ def emit(
         if (code, filename, lineno) in state.seen:
             return None
     rule = _rules.RULES[code]
-    text = message if message is not None else rule.format(**values)
-    diagnostic = Diagnostic(
-        code=code,
-        message=text,
-        path=filename,
-        line=lineno,
-        column=_frame_column(frame),
-        related=tuple(related),
-        args=tuple(values.items()),
-    )
+    if message is None and not values and not related:
+        # A fixed-text diagnostic (the Variable shim's): one immutable object per site,
+        # reused for every occurrence a collector counts in a loop.
+        site = (code, id(frame.f_code), frame.f_lasti)
+        cached = _site_diagnostics.get(site)
+        if cached is None:
+            cached = _site_diagnostics[site] = (frame.f_code, _diagnostic(
+                code, rule.format(), filename, lineno, frame, related, values
+            ))
+        diagnostic = cached[1]
+        text = diagnostic.message
+    else:
+        text = message if message is not None else rule.format(**values)
+        diagnostic = _diagnostic(code, text, filename, lineno, frame, related, values)
     for collector in list(collectors):
         collector.add(diagnostic)
     if action == "ignore":

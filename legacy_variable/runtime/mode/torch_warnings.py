@@ -77,6 +77,14 @@ def _warning_site(frame, filename, lineno):
     return f
 
 
+#: The filter entries the mode keeps in front, as ``filterwarnings`` builds them.
+_OUR_FILTERS = [("always", re.compile(".*" + p, re.I), Warning, None, 0) for p in _FILTER_PATTERNS]
+
+
+def _our_filters() -> list[tuple]:
+    return list(_OUR_FILTERS)
+
+
 def _hook_point():
     """``warnings._showwarnmsg`` when this interpreter has it (a callable), else None."""
     hook = getattr(warnings, "_showwarnmsg", None)
@@ -100,19 +108,25 @@ class _WarningCapture:
     def keep_first(self) -> None:
         if not self.active:
             return
-        # filterwarnings() moves an equal entry to the front (public API; it also tells
-        # the C side that the filters changed). Shown every time: the registry would hide
-        # repeats from the hook.
-        for pattern in reversed(_FILTER_PATTERNS):
-            warnings.filterwarnings("always", message=".*" + pattern)
+        filters = warnings.filters
+        ours = _our_filters()
+        n = len(ours)
+        if filters[:n] == ours:
+            return  # the common case (nothing added since): no cost
+        # Shown every time (the registry would hide repeats from the hook), and before
+        # any filter added since the mode started.
+        ours_set = set(ours)
+        filters[:] = ours + [f for f in filters if f not in ours_set]
+        mutated = getattr(warnings, "_filters_mutated", None)  # private, so guarded
+        if callable(mutated):
+            mutated()
 
     def stop(self) -> None:
         if not self.active:
             return
         self.active = False
-        ours = [("always", re.compile(".*" + p, re.I), Warning, None, 0) for p in _FILTER_PATTERNS]
         current = warnings.filters
-        for entry in ours:
+        for entry in _our_filters():
             try:
                 current.remove(entry)
             except ValueError:
