@@ -174,15 +174,20 @@ def add_skipped_prefix(prefix: str) -> None:
     prefix = os.path.abspath(prefix) + os.sep
     if prefix not in _skip_prefixes:
         _skip_prefixes.append(prefix)
+        _library_files.clear()
+
+
+#: filename -> is_library_frame(filename): a few hundred files at most, asked per emit.
+_library_files: dict[str, bool] = {}
 
 
 def is_library_frame(filename: str) -> bool:
-    if filename.startswith("<frozen"):
-        return True
-    for prefix in _skip_prefixes:
-        if filename.startswith(prefix):
-            return True
-    return False
+    known = _library_files.get(filename)
+    if known is None:
+        known = _library_files[filename] = filename.startswith("<frozen") or any(
+            filename.startswith(prefix) for prefix in _skip_prefixes
+        )
+    return known
 
 
 def display_path(path: str) -> str:
@@ -293,14 +298,8 @@ def emit(
     frame = user_frame(frame if frame is not None else sys._getframe(1))
     if frame is None:
         return None
-    filename = frame.f_code.co_filename
-    lineno = frame.f_lineno
     action = state.action
     collectors = state.collectors
-    if action == "once" and not collectors:
-        # Fast path: the same site already warned and nobody counts occurrences.
-        if (code, filename, lineno) in state.seen:
-            return None
     rule = _rules.RULES[code]
     if message is None and not values and not related:
         # A fixed-text diagnostic (the Variable shim's): one immutable object per site,
@@ -309,27 +308,40 @@ def emit(
         cached = _site_diagnostics.get(site)
         if cached is None:
             cached = _site_diagnostics[site] = (frame.f_code, _diagnostic(
-                code, rule.format(), filename, lineno, frame, related, values
+                code, rule.format(), frame.f_code.co_filename, frame.f_lineno, frame, related,
+                values,
             ))
         diagnostic = cached[1]
+        filename = diagnostic.path
+        lineno = diagnostic.line
         text = diagnostic.message
+        if action == "once" and not collectors and (code, filename, lineno) in state.seen:
+            return None
     else:
+        filename = frame.f_code.co_filename
+        lineno = frame.f_lineno
+        if action == "once" and not collectors:
+            # Fast path: the same site already warned and nobody counts occurrences.
+            if (code, filename, lineno) in state.seen:
+                return None
         text = message if message is not None else rule.format(**values)
         diagnostic = _diagnostic(code, text, filename, lineno, frame, related, values)
     for collector in list(collectors):
         collector.add(diagnostic)
     if action == "ignore":
         return diagnostic
-    full = f"{code} {text} [{rule.name}]"
-    warning = LegacyVariableWarning(full, code, diagnostic)
-    if action == "error":
-        raise warning
     if action == "once":
         key = (code, filename, lineno)
+        if key in state.seen:  # counted above; the warning was given (the common case)
+            return diagnostic
         with state.lock:
             if key in state.seen:
                 return diagnostic
             state.seen.add(key)
+    full = f"{code} {text} [{rule.name}]"
+    warning = LegacyVariableWarning(full, code, diagnostic)
+    if action == "error":
+        raise warning
     module_globals = frame.f_globals
     registry = module_globals.setdefault("__warningregistry__", {})
     warnings.warn_explicit(

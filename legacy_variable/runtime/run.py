@@ -263,11 +263,12 @@ def _report(found, program, report_format, report_path, trust_pickles, stderr) -
 
     if report_format == "json":
         if not report_path:
-            sys.stdout.flush()
             print(report.to_json(found), file=sys.stdout, flush=True)
     else:
         print(
-            report.format_text(found, program=program or "the program", trust_pickles=trust_pickles),
+            report.format_text(
+                found, program=program or "the program", trust_pickles=trust_pickles
+            ),
             end="",
             file=stderr,
         )
