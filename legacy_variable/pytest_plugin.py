@@ -70,7 +70,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     option(
         "--legacy-variable-strict", "legacy_variable_strict", "bool", False,
-        "Fail the run if any diagnostic fired that no allow-list or marker accepts.",
+        "Fail the run if any diagnostic fired that no allow-list or marker accepts "
+        "(implies --legacy-variable).",
         action="store_true", default=None,
     )
     option(
@@ -81,7 +82,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     option(
         "--legacy-variable-report", "legacy_variable_report", "string", "",
-        "Write the diagnostics as JSON (the linter's schema plus test/count/allowed) to this file.",
+        "Write the diagnostics as JSON (the linter's schema plus test/count/allowed) to this "
+        "file (implies --legacy-variable).",
         default=None, metavar="FILE.json",
     )
 
@@ -129,8 +131,17 @@ def _read_settings(config: pytest.Config, options) -> Settings:
             else (config.inipath.parent if config.inipath else config.rootpath)
         )
         report_path = Path(base, os.path.expanduser(str(report)))
+    # Asking for the gate or the report means asking for the plugin (issue 15: they did
+    # nothing on their own).
+    enabled = bool(enabled) or bool(strict) or report_path is not None
+    if enabled:
+        from .runtime.emission import env_action_error
+
+        problem = env_action_error()
+        if problem is not None:
+            raise pytest.UsageError(problem)
     return Settings(
-        enabled=bool(enabled),
+        enabled=enabled,
         mode=mode == "on",
         strict=bool(strict),
         allow=_allowed_codes(allow, where),
@@ -184,6 +195,8 @@ class _Session:
     recorder: _Recorder
     #: "on" or "off".
     mode_status: str = "off"
+    #: Whether the "once" policy's memory is reset at each test start.
+    per_test_once: bool = False
     #: Undoes install/mode/warning policy/recorder, in reverse order.
     undo: ExitStack = field(default_factory=ExitStack)
 
@@ -197,7 +210,7 @@ def _is_worker(config: pytest.Config) -> bool:
 
 def _activate(config: pytest.Config, settings: Settings) -> None:
     """Shim, legacy mode, warning policy and recorder for the whole session."""
-    from .runtime import installation, shim
+    from .runtime import shim
     from .runtime.mode import activation
 
     session = _Session(settings=settings, recorder=_Recorder(settings.allow))
@@ -206,20 +219,23 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
     undo = session.undo
 
     undo.enter_context(session.recorder)
-    # "always": a warning at every occurrence, so pytest's per-test capture and
-    # `-W error::legacy_variable.LegacyVariableWarning` act on every test, not only on
-    # the first one that reaches a call site. An explicit "error" policy is kept.
+    # "once", forgotten at each test start (pytest_runtest_protocol): one warning per
+    # call site per test, so pytest's per-test capture and `-W error::...` act on every
+    # test, without pytest recording and formatting every occurrence of a loop (it
+    # listed them once per test anyway). The recorder still counts every occurrence.
+    # An explicit "error" policy is kept.
     previous = configure()
     if previous != "error":
-        configure("always")
+        configure("once")
+        session.per_test_once = True
         undo.callback(configure, previous)
 
-    if not shim.is_installed():
-        installation.install()
-        undo.callback(installation.uninstall)
+    # Scopes, not install()/enable_globally(): a test calling legacy_variable.uninstall()
+    # must not take the shim or the mode away from the rest of the session.
+    shim.acquire_shim()
+    undo.callback(shim.release_shim)
     if settings.mode:
-        activation.enable_globally()
-        undo.callback(activation.disable_globally)
+        undo.enter_context(activation.legacy_mode(install=False))
         session.mode_status = "on"
     # LIFO: the callbacks run mode → shim → policy → recorder.
 
@@ -288,6 +304,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     if session is None:
         return (yield)
     recorder = session.recorder
+    if session.per_test_once:
+        configure("once")  # forgets the sites already warned about
+    if session.mode_status == "on":
+        # Inside pytest's per-test catch_warnings (its wrapper is outermost), after the
+        # test's filterwarnings marks and -W/ini filters went in front of legacy mode's.
+        from .runtime.mode import torch_warnings
+
+        torch_warnings.keep_first()
     recorder.current_test = item.nodeid
     recorder.current_allow = recorder.test_allow.get(item.nodeid, frozenset())
     try:

@@ -28,8 +28,18 @@ def unique_sites(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def to_json(diagnostics: Sequence[Diagnostic]) -> str:
-    """The linter's JSON schema: a list of ``Diagnostic.to_json()``, one per site."""
-    return json.dumps([d.to_json() for d in unique_sites(diagnostics)], indent=2)
+    """The linter's JSON schema: a list of ``Diagnostic.to_json()``, one per call site,
+    each with ``count``, the occurrences at that site (as the pytest plugin's report)."""
+    counts: dict[tuple[str, str, int, int], int] = {}
+    for d in diagnostics:
+        key = (d.code, d.path, d.line, d.column)
+        counts[key] = counts.get(key, 0) + 1
+    items = []
+    for d in unique_sites(diagnostics):
+        data = d.to_json()
+        data["count"] = counts[(d.code, d.path, d.line, d.column)]
+        items.append(data)
+    return json.dumps(items, indent=2)
 
 
 def format_text(

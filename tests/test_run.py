@@ -80,11 +80,96 @@ def test_training_script_runs_and_matches_the_modernised_version(tmp_path):
                             "fix", "noqa_row", "cell", "url"}
 
 
-def test_json_format_on_stderr():
+def test_json_format_goes_to_stdout_after_the_programs_output_with_counts():
+    # Behaviour change (issue 15): it went to stderr, mixed with the program's warnings.
     result = _run("--format", "json", "-q", "c_var.py")
     assert result.returncode == 0
-    data = json.loads(result.stderr)
+    program, _, report = result.stdout.partition("\n[")
+    assert program.splitlines() == ["None", "None", "tensor([1., 1., 1.])"]
+    data = json.loads("[" + report)
     assert sorted(d["code"] for d in data) == ["LV101", "LV201", "LV203", "LV203"]
+    assert all(d["count"] == 1 for d in data)
+    assert "legacy-variable run" not in result.stderr
+
+
+def test_json_format_with_report_file_writes_only_the_file(tmp_path):
+    report = tmp_path / "r.json"
+    result = _run("--format", "json", "--report", str(report), "-q", "c_var.py")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == ["None", "None", "tensor([1., 1., 1.])"]
+    assert sorted(d["code"] for d in json.loads(report.read_text())) == [
+        "LV101", "LV201", "LV203", "LV203"]
+
+
+def test_report_counts_every_occurrence_per_site(tmp_path):
+    report = tmp_path / "r.json"
+    assert _run("--report", str(report), "-q", "train_legacy.py").returncode == 0
+    counts = {(d["code"], d["location"]["row"]): d["count"] for d in json.loads(report.read_text())}
+    assert counts[("LV104", 20)] + counts[("LV104", 25)] == 9
+
+
+def test_report_into_a_missing_folder_is_refused_before_the_program_runs(tmp_path):
+    marker = tmp_path / "ran"
+    script = tmp_path / "s.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    result = _run("--report", str(tmp_path / "nope" / "r.json"), str(script), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"legacy-variable run: error: --report {tmp_path / 'nope' / 'r.json'}: "
+        f"directory {tmp_path / 'nope'} does not exist\n"
+    )
+    assert not marker.exists()
+
+
+def test_report_write_failure_after_the_run_falls_back_to_a_temp_file(tmp_path, capsys):
+    from legacy_variable.runtime import run as run_module
+
+    script = tmp_path / "s.py"
+    script.write_text(
+        "import shutil, torch\n"
+        f"shutil.rmtree({str(tmp_path / 'out')!r})\n"
+        "torch.ones(2).sum().data[0]\n"
+    )
+    (tmp_path / "out").mkdir()
+    code = run_module.run(script=str(script), report_path=str(tmp_path / "out" / "r.json"),
+                          quiet=True)
+    assert code == 0
+    err = capsys.readouterr().err
+    fallback = re.search(r"the JSON report is in (\S+\.json)", err).group(1)
+    assert [d["code"] for d in json.loads(Path(fallback).read_text())] == ["LV104"]
+    os.unlink(fallback)
+
+
+def test_missing_module_is_a_clean_error_without_a_report():
+    result = _run("-m", "nosuchmod_for_legacy_variable")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "legacy-variable run: error: No module named nosuchmod_for_legacy_variable\n"
+    )
+
+
+def test_a_notebook_is_refused_with_a_clear_message(tmp_path):
+    nb = tmp_path / "legacy.ipynb"
+    nb.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    result = _run(str(nb), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"legacy-variable run: error: {nb} is a Jupyter notebook")
+    assert "jupyter nbconvert --to script" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["loud", "errors"])
+def test_invalid_env_action_is_refused(value):
+    env = dict(os.environ, LEGACY_VARIABLE=value)
+    result = subprocess.run(
+        [sys.executable, "-m", "legacy_variable", "run", "c_var.py"],
+        cwd=SCRIPTS, capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 2
+    assert (
+        f"legacy-variable run: error: LEGACY_VARIABLE={value!r} is not a valid action; "
+        "expected one of once, always, error, ignore"
+    ) in result.stderr
+    assert result.stdout == ""
 
 
 # ---------------------------------------------------------------- the seed's c_var example

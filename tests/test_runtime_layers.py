@@ -20,6 +20,7 @@ LAYERS = {
     "legacy_variable.runtime.frames": 1,
     "legacy_variable.runtime.weakids": 1,
     "legacy_variable.runtime.patching": 1,
+    "legacy_variable.runtime.slots": 1,
     "legacy_variable.runtime.shim": 2,
     "legacy_variable.runtime.patches": 3,
     "legacy_variable.runtime.mode": 4,

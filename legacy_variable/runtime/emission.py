@@ -32,13 +32,86 @@ class LegacyVariableWarning(DeprecationWarning):
         self.diagnostic = diagnostic
 
 
+#: Python's default filter that starts its built-in block (it shows DeprecationWarnings in
+#: ``__main__`` only; the block ends with ``ignore::DeprecationWarning`` and friends).
+_PYTHON_DEFAULTS_START = ("default", None, DeprecationWarning, "__main__", 0)
+_VISIBLE = ("default", None, LegacyVariableWarning, None, 0)
+
+
+def _filters_changed() -> None:
+    # Private, so guarded: it only invalidates the registries' "already shown" memos.
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if callable(mutated):
+        mutated()
+
+
+def show_outside_main() -> None:
+    """Make ``LegacyVariableWarning`` visible in imported modules too (the shim calls
+    this when it goes in: ``install()``, ``run``, the pytest plugin).
+
+    Python hides DeprecationWarnings outside ``__main__`` with a default filter. Ours
+    goes right in front of Python's built-in block, so every filter the user placed
+    (``-W``, ``PYTHONWARNINGS``, ``simplefilter`` calls, pytest's ``filterwarnings``) is
+    still in front of it and wins. Without the built-in block (``-X dev``, a program that
+    reset the filters) nothing hides the warning and nothing is added."""
+    with state.lock:
+        filters = warnings.filters
+        if _VISIBLE in filters:
+            return
+        try:
+            index = filters.index(_PYTHON_DEFAULTS_START)
+        except ValueError:
+            return
+        filters.insert(index, _VISIBLE)
+        _filters_changed()
+
+
+def stop_showing_outside_main() -> None:
+    """Undo :func:`show_outside_main`."""
+    with state.lock:
+        try:
+            warnings.filters.remove(_VISIBLE)
+        except ValueError:
+            return
+        _filters_changed()
+
+
+def pytest_traceback_hide(excinfo) -> bool:
+    """pytest's ``__tracebackhide__`` for the modules a diagnostic is raised through: when
+    a LegacyVariableWarning is the error (``--legacy-variable-strict``, ``filterwarnings =
+    error``), their frames are hidden so the user's line ends the traceback. Any other
+    exception keeps them (a bug in this package must stay visible)."""
+    return excinfo is not None and isinstance(excinfo.value, LegacyVariableWarning)
+
+
+# Module globals are where pytest looks when a frame has no such local: no per-call cost.
+__tracebackhide__ = pytest_traceback_hide
+
 ACTIONS = ("once", "always", "error", "ignore")
 _ENV_VAR = "LEGACY_VARIABLE"
 
 
+def env_action_error() -> str | None:
+    """The message for an invalid ``LEGACY_VARIABLE`` value, or None when it is valid or
+    unset. ``run`` and the pytest plugin refuse to start on it; a plain import warns."""
+    raw = os.environ.get(_ENV_VAR, "")
+    value = raw.strip().lower()
+    if not value or value in ACTIONS:
+        return None
+    return (
+        f"{_ENV_VAR}={raw!r} is not a valid action; expected one of {', '.join(ACTIONS)} "
+        "(unset it for the default, once)"
+    )
+
+
 def _action_from_env() -> str:
     value = os.environ.get(_ENV_VAR, "").strip().lower()
-    return value if value in ACTIONS else "once"
+    if value in ACTIONS:
+        return value
+    if value:
+        # A library import must not fail on it; say it once, then use the default.
+        warnings.warn(env_action_error() or "", RuntimeWarning)
+    return "once"
 
 
 class EmissionState:
@@ -101,15 +174,20 @@ def add_skipped_prefix(prefix: str) -> None:
     prefix = os.path.abspath(prefix) + os.sep
     if prefix not in _skip_prefixes:
         _skip_prefixes.append(prefix)
+        _library_files.clear()
+
+
+#: filename -> is_library_frame(filename): a few hundred files at most, asked per emit.
+_library_files: dict[str, bool] = {}
 
 
 def is_library_frame(filename: str) -> bool:
-    if filename.startswith("<frozen"):
-        return True
-    for prefix in _skip_prefixes:
-        if filename.startswith(prefix):
-            return True
-    return False
+    known = _library_files.get(filename)
+    if known is None:
+        known = _library_files[filename] = filename.startswith("<frozen") or any(
+            filename.startswith(prefix) for prefix in _skip_prefixes
+        )
+    return known
 
 
 def display_path(path: str) -> str:
@@ -185,6 +263,23 @@ def collecting() -> Iterator[Collector]:
         yield collector
 
 
+#: (code, id(code object), f_lasti) -> (code object, Diagnostic): see ``emit``. Bounded by
+#: the number of call sites; the code object pins the id.
+_site_diagnostics: dict[tuple[str, int, int], tuple[object, Diagnostic]] = {}
+
+
+def _diagnostic(code, text, filename, lineno, frame, related, values) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=text,
+        path=filename,
+        line=lineno,
+        column=_frame_column(frame),
+        related=tuple(related),
+        args=tuple(values.items()),
+    )
+
+
 def emit(
     code: _rules.Code,
     message: str | None = None,
@@ -203,39 +298,50 @@ def emit(
     frame = user_frame(frame if frame is not None else sys._getframe(1))
     if frame is None:
         return None
-    filename = frame.f_code.co_filename
-    lineno = frame.f_lineno
     action = state.action
     collectors = state.collectors
-    if action == "once" and not collectors:
-        # Fast path: the same site already warned and nobody counts occurrences.
-        if (code, filename, lineno) in state.seen:
-            return None
     rule = _rules.RULES[code]
-    text = message if message is not None else rule.format(**values)
-    diagnostic = Diagnostic(
-        code=code,
-        message=text,
-        path=filename,
-        line=lineno,
-        column=_frame_column(frame),
-        related=tuple(related),
-        args=tuple(values.items()),
-    )
+    if message is None and not values and not related:
+        # A fixed-text diagnostic (the Variable shim's): one immutable object per site,
+        # reused for every occurrence a collector counts in a loop.
+        site = (code, id(frame.f_code), frame.f_lasti)
+        cached = _site_diagnostics.get(site)
+        if cached is None:
+            cached = _site_diagnostics[site] = (frame.f_code, _diagnostic(
+                code, rule.format(), frame.f_code.co_filename, frame.f_lineno, frame, related,
+                values,
+            ))
+        diagnostic = cached[1]
+        filename = diagnostic.path
+        lineno = diagnostic.line
+        text = diagnostic.message
+        if action == "once" and not collectors and (code, filename, lineno) in state.seen:
+            return None
+    else:
+        filename = frame.f_code.co_filename
+        lineno = frame.f_lineno
+        if action == "once" and not collectors:
+            # Fast path: the same site already warned and nobody counts occurrences.
+            if (code, filename, lineno) in state.seen:
+                return None
+        text = message if message is not None else rule.format(**values)
+        diagnostic = _diagnostic(code, text, filename, lineno, frame, related, values)
     for collector in list(collectors):
         collector.add(diagnostic)
     if action == "ignore":
         return diagnostic
-    full = f"{code} {text} [{rule.name}]"
-    warning = LegacyVariableWarning(full, code, diagnostic)
-    if action == "error":
-        raise warning
     if action == "once":
         key = (code, filename, lineno)
+        if key in state.seen:  # counted above; the warning was given (the common case)
+            return diagnostic
         with state.lock:
             if key in state.seen:
                 return diagnostic
             state.seen.add(key)
+    full = f"{code} {text} [{rule.name}]"
+    warning = LegacyVariableWarning(full, code, diagnostic)
+    if action == "error":
+        raise warning
     module_globals = frame.f_globals
     registry = module_globals.setdefault("__warningregistry__", {})
     warnings.warn_explicit(

@@ -21,7 +21,8 @@ def install(mode: bool = False) -> None:
 
 
 def uninstall() -> None:
-    """Restore the original objects exactly, and end ``install(mode=True)``'s legacy mode.
+    """End ``install()`` (and ``install(mode=True)``'s legacy mode): the original objects
+    come back exactly once no ``installed()`` / ``legacy_mode()`` scope is open.
     Idempotent."""
     shim.uninstall_shim()
     activation.disable_globally()
@@ -30,9 +31,10 @@ def uninstall() -> None:
 @contextmanager
 def installed(mode: bool = False) -> Iterator[None]:
     """``with installed():`` -- the shim (and with ``mode=True`` legacy mode) for the
-    block; restores what was there before, a global legacy mode included."""
-    was_installed = shim.is_installed()
-    shim.install_shim()
+    block. Scopes are reference-counted across threads and nest: the shim stays while any
+    scope (or ``install()``) holds it, so what was there before comes back when the last
+    one ends."""
+    shim.acquire_shim()
     try:
         if mode:
             with activation.legacy_mode(install=False):
@@ -40,5 +42,4 @@ def installed(mode: bool = False) -> Iterator[None]:
         else:
             yield
     finally:
-        if not was_installed:
-            shim.uninstall_shim()
+        shim.release_shim()

@@ -11,7 +11,16 @@ process-wide), and from forked worker processes such as DataLoader workers under
 default ``fork`` start method (they inherit the mode and spool their diagnostics to the
 parent). ``spawn``/``forkserver`` workers start a fresh interpreter without legacy mode.
 The report goes to stderr at exit, also when the program raises; then the traceback
-follows the report and the exit status is 1.
+follows the report and the exit status is 1. ``--format json`` sends the JSON report (one
+object per call site, with its ``count``) to stdout instead, after the program's own
+output; ``--report FILE`` writes it to FILE (checked writable before the program starts;
+should writing still fail, it goes to a temporary file and stderr says where).
+
+What is refused before anything runs (exit 2; ``-m`` of a missing module exits 1 like
+``python -m``, with no report): a missing script, a Jupyter notebook (``.ipynb``: its JSON
+is not a program; convert it with ``jupyter nbconvert --to script`` or call
+``legacy_variable.install(mode=True)`` in its first cell), an unwritable ``--report``
+path, an invalid ``LEGACY_VARIABLE`` value.
 """
 
 from __future__ import annotations
@@ -48,12 +57,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="the first legacy idiom met is an error (LegacyVariableWarning raised, exit 1)",
     )
-    parser.add_argument("--report", metavar="FILE.json", help="also write the report as JSON")
+    parser.add_argument(
+        "--report", metavar="FILE.json",
+        help="also write the report as JSON to this file (its folder must exist)",
+    )
     parser.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
-        help="format of the report printed to stderr (default: text)",
+        help="text: the report on stderr (default); json: the JSON report on stdout "
+        "(or only in --report's file when given)",
     )
     parser.add_argument(
         "--trace-ops",
@@ -124,14 +137,14 @@ def run(
     stderr=None,
 ) -> int:
     """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
-    from .. import report
     from . import emission, installation
     from .patches import trusted_load
 
     stderr = stderr if stderr is not None else sys.stderr
     program = module if module else script
-    if script is not None and not os.path.exists(script):
-        print(f"legacy-variable run: error: can't open file {script!r}", file=stderr)
+    problem = _refusal(script, report_path) or emission.env_action_error()
+    if problem is not None:
+        print(f"legacy-variable run: error: {problem}", file=stderr)
         return 2
 
     saved_argv, saved_path0 = sys.argv, (sys.path[0] if sys.path else None)
@@ -149,12 +162,19 @@ def run(
             if module:
                 sys.argv = [module, *args]  # runpy replaces argv[0] with the module's file
                 _set_path0(os.getcwd())
+                # Looked up with the shim in (parent packages get imported, as runpy would).
+                missing = _missing_module(module)
+                if missing is not None:
+                    raise _NoSuchModule(missing)
                 runpy.run_module(module, run_name="__main__", alter_sys=True)
             else:
                 sys.argv = [script, *args]
                 _set_path0(os.path.dirname(os.path.abspath(script)))
                 runpy.run_path(script, run_name="__main__")
             _join_threads()
+        except _NoSuchModule as exc:
+            failure = exc
+            exit_code = 1
         except SystemExit as exc:
             exit_code = _exit_status(exc, stderr)
             _join_threads()
@@ -176,26 +196,98 @@ def run(
 
     _current.collector = None
     found = collector.diagnostics + collector.from_children()
+    if isinstance(failure, _NoSuchModule):
+        # Nothing ran: no report, the interpreter's own message (`python -m` says the same).
+        print(f"legacy-variable run: error: {failure}", file=stderr)
+        return exit_code
     try:
-        if report_format == "json":
-            print(report.to_json(found), file=stderr)
-        else:
-            print(
-                report.format_text(
-                    found, program=program or "the program", trust_pickles=trust_pickles
-                ),
-                end="",
-                file=stderr,
-            )
-        if report_path:
-            with open(report_path, "w", encoding="utf-8") as fh:
-                fh.write(report.to_json(found) + "\n")
+        _report(found, program, report_format, report_path, trust_pickles, stderr)
     finally:
         if failure is not None:
             _print_traceback(failure, stderr)
     if strict and found and exit_code == 0:
         exit_code = 1
     return exit_code
+
+
+class _NoSuchModule(ImportError):
+    """``-m`` names a module that cannot be found: raised before anything runs."""
+
+
+def _refusal(script: str | None, report_path: str | None) -> str | None:
+    """Why the run must not start, checked before the program runs (it may run for
+    hours: failing on the report path afterwards would lose the report)."""
+    if script is not None:
+        if not os.path.exists(script):
+            return f"can't open file {script!r}"
+        if script.lower().endswith(".ipynb"):
+            return (
+                f"{script} is a Jupyter notebook, not a Python program; convert it first "
+                f"(jupyter nbconvert --to script {script}) or put "
+                "`import legacy_variable; legacy_variable.install(mode=True)` in its first "
+                "cell and run it in Jupyter"
+            )
+    if report_path:
+        path = os.path.abspath(report_path)
+        folder = os.path.dirname(path)
+        if os.path.isdir(path):
+            return f"--report {report_path}: is a directory"
+        if not os.path.isdir(folder):
+            return f"--report {report_path}: directory {folder} does not exist"
+        if not os.access(folder, os.W_OK) or (
+            os.path.exists(path) and not os.access(path, os.W_OK)
+        ):
+            return f"--report {report_path}: not writable"
+    return None
+
+
+def _missing_module(module: str) -> str | None:
+    """The message ``python -m`` would print for a module it cannot run, or None."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.submodule_search_locations is not None:
+            if importlib.util.find_spec(module + ".__main__") is None:
+                return (
+                    f"No module named {module}.__main__; '{module}' is a package and "
+                    "cannot be directly executed"
+                )
+    except (ImportError, ValueError) as error:
+        return str(error) or f"No module named {module}"
+    return None if spec is not None else f"No module named {module}"
+
+
+def _report(found, program, report_format, report_path, trust_pickles, stderr) -> None:
+    from .. import report
+
+    if report_format == "json":
+        if not report_path:
+            print(report.to_json(found), file=sys.stdout, flush=True)
+    else:
+        print(
+            report.format_text(
+                found, program=program or "the program", trust_pickles=trust_pickles
+            ),
+            end="",
+            file=stderr,
+        )
+    if report_path:
+        text = report.to_json(found) + "\n"
+        try:
+            with open(report_path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as error:
+            # Checked before the run, so this is rare (the folder vanished, disk full):
+            # never lose a report that may have taken hours to produce.
+            fd, fallback = tempfile.mkstemp(prefix="legacy-variable-report-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            print(
+                f"legacy-variable run: could not write {report_path} ({error.strerror or error}); "
+                f"the JSON report is in {fallback}",
+                file=stderr,
+            )
 
 
 class _RunCollector(Collector):

@@ -22,7 +22,16 @@ import threading
 import torch
 
 from ..rules import Code
-from .emission import add_skipped_prefix, emit, state as _state
+from .emission import (
+    pytest_traceback_hide,
+    add_skipped_prefix,
+    emit,
+    show_outside_main,
+    state as _state,
+    stop_showing_outside_main,
+)
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 # torch's own frames (e.g. torch.nn.Module.__call__) are never the user's line.
 add_skipped_prefix(os.path.dirname(torch.__file__))
@@ -234,11 +243,16 @@ Variable.__module__ = "legacy_variable"
 
 
 class _Installation:
-    """What install_shim() replaced, so uninstall_shim() restores the exact originals."""
+    """What the shim replaced, so that removing it restores the exact originals, and who
+    holds it: ``install_shim()`` (until ``uninstall_shim()``) and each open scope
+    (``acquire_shim``/``release_shim``, from any thread). The shim stays in place while
+    either holds it, so one thread's scope ending never removes it under another's."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.saved: list[tuple[object, str, object]] | None = None
+        self.globally = False
+        self.scopes = 0
 
 
 _installation = _Installation()
@@ -264,28 +278,61 @@ def is_installed() -> bool:
     return torch.autograd.Variable is Variable
 
 
+def _put() -> None:
+    if _installation.saved is None:
+        show_outside_main()
+        saved = []
+        for target in _targets():
+            saved.append((target, "Variable", target.__dict__.get("Variable")))
+            setattr(target, "Variable", Variable)
+        _installation.saved = saved
+
+
+def _take() -> None:
+    saved = _installation.saved
+    if saved is not None:
+        for target, attr, original in saved:
+            if original is None:
+                try:
+                    delattr(target, attr)
+                except AttributeError:
+                    pass
+            else:
+                setattr(target, attr, original)
+        _installation.saved = None
+        stop_showing_outside_main()
+
+
 def install_shim() -> None:
-    """Put the shim behind ``torch.autograd.Variable``. Idempotent and thread-safe."""
+    """Put the shim behind ``torch.autograd.Variable`` until ``uninstall_shim()``.
+    Idempotent and thread-safe."""
     with _installation.lock:
-        if _installation.saved is None:
-            saved = []
-            for target in _targets():
-                saved.append((target, "Variable", target.__dict__.get("Variable")))
-                setattr(target, "Variable", Variable)
-            _installation.saved = saved
+        _installation.globally = True
+        _put()
 
 
 def uninstall_shim() -> None:
-    """Restore the original objects exactly (legacy mode is left as it is). Idempotent."""
+    """Undo ``install_shim()``: the original objects come back exactly, unless a scope
+    (``acquire_shim``) is still open -- then when the last one closes. Idempotent."""
     with _installation.lock:
-        saved = _installation.saved
-        if saved is not None:
-            for target, attr, original in saved:
-                if original is None:
-                    try:
-                        delattr(target, attr)
-                    except AttributeError:
-                        pass
-                else:
-                    setattr(target, attr, original)
-            _installation.saved = None
+        _installation.globally = False
+        if _installation.scopes == 0:
+            _take()
+
+
+def acquire_shim() -> None:
+    """Open a scope that needs the shim (reference-counted, any thread)."""
+    with _installation.lock:
+        _installation.scopes += 1
+        _put()
+
+
+def release_shim() -> None:
+    """Close a scope opened by ``acquire_shim``; the last one out removes the shim unless
+    ``install_shim()`` holds it."""
+    with _installation.lock:
+        if _installation.scopes == 0:
+            return
+        _installation.scopes -= 1
+        if _installation.scopes == 0 and not _installation.globally:
+            _take()

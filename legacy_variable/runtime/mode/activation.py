@@ -106,7 +106,10 @@ def _deactivate() -> None:
 
 @contextmanager
 def legacy_mode(install: bool = True, trace_ops: bool = False) -> Iterator[None]:
-    """Legacy mode for the block (re-entrant; usable as a decorator).
+    """Legacy mode for the block (re-entrant, nestable, thread-safe; usable as a decorator).
+
+    Scopes are reference-counted across threads: the mode (and the shim) stay on until
+    the last open scope -- in any thread -- and ``enable_globally()`` have ended.
 
     With ``install=True`` (default) the ``Variable`` shim is also put behind
     ``torch.autograd.Variable`` for the block if it was not already, so code that looks
@@ -117,14 +120,13 @@ def legacy_mode(install: bool = True, trace_ops: bool = False) -> Iterator[None]
     uses torch's thread-local mode stack: :class:`OpProvenanceMode` is entered in the
     calling thread only.
     """
-    installed_here = install and not shim.is_installed()
-    if installed_here:
-        shim.install_shim()
+    if install:
+        shim.acquire_shim()
     try:
         _activate()
     except BaseException:
-        if installed_here:  # _activate undid its own patches; undo the shim too
-            shim.uninstall_shim()
+        if install:  # _activate undid its own patches; release the shim too
+            shim.release_shim()
         raise
     ops = OpProvenanceMode() if trace_ops else None
     try:
@@ -135,8 +137,8 @@ def legacy_mode(install: bool = True, trace_ops: bool = False) -> Iterator[None]
                 yield
     finally:
         _deactivate()
-        if installed_here:
-            shim.uninstall_shim()
+        if install:
+            shim.release_shim()
 
 
 def enable_globally() -> None:

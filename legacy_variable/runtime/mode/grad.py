@@ -14,9 +14,11 @@ import sys
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
 from ..frames import name_in, user_caller
 from .provenance import report_wrap, wrapped_into
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 _ORIG_GRAD = _Tensor.grad  # getset descriptor

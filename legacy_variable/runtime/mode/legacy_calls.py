@@ -12,8 +12,10 @@ import sys
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
 from ..frames import name_in, user_caller
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 _ORIG_SETATTR = _Tensor.__setattr__
@@ -64,9 +66,10 @@ def _numpy(self, *args, **kwargs):
     except RuntimeError:
         if not self.requires_grad:
             raise
-        emit(Code.NUMPY_REQUIRES_GRAD, frame=sys._getframe(1))
-        # 0.3 code called .numpy() on `.data`, which never required grad.
-        return _ORIG_NUMPY(self.detach(), *args, **kwargs)
+    # Outside the except block, so a strict policy's warning does not chain torch's error.
+    emit(Code.NUMPY_REQUIRES_GRAD, frame=sys._getframe(1))
+    # 0.3 code called .numpy() on `.data`, which never required grad.
+    return _ORIG_NUMPY(self.detach(), *args, **kwargs)
 
 
 # ---- LV206: require_grad typo

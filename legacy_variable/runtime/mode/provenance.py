@@ -16,9 +16,11 @@ import weakref
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
 from ..frames import SiteFrame, called_by_user, name_in, user_caller
 from ..weakids import WeakIdMap
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 

@@ -1,8 +1,20 @@
 """torch's own warnings for legacy idioms, re-reported under catalog codes (LV111-LV118).
 
 While the mode is on: an ``always`` filter for the known legacy messages and a hook on
-``warnings._showwarnmsg`` (the function the interpreter calls to show a warning;
-``catch_warnings(record=True)`` leaves it in place).
+``warnings._showwarnmsg``, the function the interpreter's C warning machinery calls to
+show any warning (torch's C++ ``TORCH_WARN`` and ``warnings.warn`` both end there).
+
+Why the private name: the public hook, ``warnings.showwarning``, is bypassed inside
+``catch_warnings(record=True)`` -- which pytest wraps around every test -- so it would
+miss exactly the suites legacy mode is for. The private one is guarded: where an
+interpreter lacks it, torch's warnings are simply not re-reported ("not captured";
+:func:`capturing` says so) and pass through unchanged.
+
+User filters placed in front of ours (pytest's per-test ``filterwarnings``/``-W``, or a
+``warnings.simplefilter("error")`` after the mode started) would turn torch's legacy
+warning into an exception before the hook sees it; :func:`keep_first` moves our filters
+back in front (the pytest plugin calls it per test), and the re-reported
+``LegacyVariableWarning`` then obeys the user's filters for its own category.
 """
 
 from __future__ import annotations
@@ -12,9 +24,11 @@ import sys
 import warnings
 
 from ...rules import Code
-from ..emission import LegacyVariableWarning, emit
+from ..emission import LegacyVariableWarning, emit, pytest_traceback_hide
 from ..frames import is_internal, user_caller
 from .grad import GETTER_CODE
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 #: (regex on torch's message, code, values from the match)
 _TORCH_WARNINGS = [
@@ -63,29 +77,65 @@ def _warning_site(frame, filename, lineno):
     return f
 
 
+#: The filter entries the mode keeps in front, as ``filterwarnings`` builds them.
+_OUR_FILTERS = [("always", re.compile(".*" + p, re.I), Warning, None, 0) for p in _FILTER_PATTERNS]
+
+
+def _our_filters() -> list[tuple]:
+    return list(_OUR_FILTERS)
+
+
+def _hook_point():
+    """``warnings._showwarnmsg`` when this interpreter has it (a callable), else None."""
+    hook = getattr(warnings, "_showwarnmsg", None)
+    return hook if callable(hook) else None
+
+
 class _WarningCapture:
     def __init__(self) -> None:
         self.original_showwarnmsg = None
-        self.filters: list[tuple] = []
+        self.active = False
 
     def start(self, patches) -> None:
-        self.original_showwarnmsg = warnings._showwarnmsg
+        original = _hook_point()
+        if original is None:
+            return  # not captured: torch's warnings pass through as they are
+        self.original_showwarnmsg = original
         patches.set(warnings, "_showwarnmsg", self.show)
-        before = list(warnings.filters)
-        for pattern in _FILTER_PATTERNS:
-            # Shown every time (the registry would hide repeats from the hook).
-            warnings.filterwarnings("always", message=".*" + pattern)
-        self.filters = [f for f in warnings.filters if f not in before]
+        self.active = True
+        self.keep_first()
+
+    def keep_first(self) -> None:
+        if not self.active:
+            return
+        filters = warnings.filters
+        ours = _our_filters()
+        n = len(ours)
+        if filters[:n] == ours:
+            return  # the common case (nothing added since): no cost
+        # Shown every time (the registry would hide repeats from the hook), and before
+        # any filter added since the mode started.
+        ours_set = set(ours)
+        filters[:] = ours + [f for f in filters if f not in ours_set]
+        mutated = getattr(warnings, "_filters_mutated", None)  # private, so guarded
+        if callable(mutated):
+            mutated()
 
     def stop(self) -> None:
+        if not self.active:
+            return
+        self.active = False
         current = warnings.filters
-        for entry in self.filters:
-            for i, f in enumerate(current):
-                if f is entry:
-                    del current[i]
-                    break
-        self.filters = []
-        warnings._filters_mutated()
+        for entry in _our_filters():
+            try:
+                current.remove(entry)
+            except ValueError:
+                pass  # a catch_warnings block restored a list without it
+        # Removing an "always" entry cannot make a registry's "already shown" memo wrong,
+        # so telling the C side is only a courtesy (private; absent on some versions).
+        mutated = getattr(warnings, "_filters_mutated", None)
+        if callable(mutated):
+            mutated()
 
     def show(self, msg) -> None:
         message = msg.message
@@ -110,6 +160,17 @@ _capture = _WarningCapture()
 
 def start(patches) -> None:
     _capture.start(patches)
+
+
+def capturing() -> bool:
+    """Whether torch's warnings are being re-reported (False outside the mode, or where
+    the interpreter offers no hook)."""
+    return _capture.active
+
+
+def keep_first() -> None:
+    """Put the mode's filters in front of any added since it started (no-op when off)."""
+    _capture.keep_first()
 
 
 def stop() -> None:

@@ -12,6 +12,9 @@ only by volatile ops.
 from __future__ import annotations
 
 import torch
+from ..emission import pytest_traceback_hide
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 

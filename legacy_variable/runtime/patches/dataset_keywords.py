@@ -8,8 +8,10 @@ import sys
 import torch.utils.data
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
 from ..frames import name_in, user_caller
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _TensorDataset = torch.utils.data.TensorDataset
 _ORIG_DATASET_INIT = _TensorDataset.__init__

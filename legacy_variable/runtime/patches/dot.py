@@ -9,7 +9,9 @@ import sys
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 _ORIG_TENSOR_DOT = _Tensor.dot

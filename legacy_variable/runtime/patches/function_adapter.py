@@ -15,7 +15,9 @@ import weakref
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Function = torch.autograd.Function
 _ORIG_FUNCTION_CALL = _Function.__call__

@@ -16,9 +16,11 @@ import torch
 import torch.nn.functional as F
 
 from ...rules import Code
-from ..emission import emit, user_frame
+from ..emission import emit, user_frame, pytest_traceback_hide
 from ..frames import SiteFrame, name_in, user_caller
 from ..weakids import WeakIdMap
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
 _ORIG_NLL_LOSS = F.nll_loss

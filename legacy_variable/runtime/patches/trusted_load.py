@@ -14,7 +14,9 @@ import threading
 import torch
 
 from ...rules import Code
-from ..emission import emit
+from ..emission import emit, pytest_traceback_hide
+
+__tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _ORIG_LOAD = torch.load
 
