@@ -28,6 +28,20 @@ for _ in range(3):
 print("done")
 """
 
+# A filter by class set in code: `-W ignore::legacy_variable.LegacyVariableWarning` on the
+# command line is resolved before site-packages are importable, so Python drops it
+# ("Invalid -W option ignored") for any installed package; users filter in code or config.
+MAIN_IGNORING = """
+import warnings
+import legacy_variable
+warnings.filterwarnings("ignore", category=legacy_variable.LegacyVariableWarning)
+legacy_variable.install()
+import legacy_mod
+for _ in range(3):
+    legacy_mod.step()
+print("done")
+"""
+
 MAIN_PLAIN = """
 import legacy_mod
 for _ in range(3):
@@ -41,6 +55,7 @@ def project(tmp_path):
     (tmp_path / "legacy_mod.py").write_text(textwrap.dedent(LEGACY_MODULE))
     (tmp_path / "main_install.py").write_text(textwrap.dedent(MAIN_INSTALL))
     (tmp_path / "main_plain.py").write_text(textwrap.dedent(MAIN_PLAIN))
+    (tmp_path / "main_ignoring.py").write_text(textwrap.dedent(MAIN_IGNORING))
     return tmp_path
 
 
@@ -78,7 +93,7 @@ def test_user_error_filter_still_wins(project):
 
 
 def test_user_ignore_filter_still_wins(project):
-    out = _python(project, "-W", "ignore::legacy_variable.LegacyVariableWarning", "main_install.py")
+    out = _python(project, "main_ignoring.py")
     assert out.returncode == 0, out.stderr
     assert _lv101_lines(out.stderr) == []
     out = _python(project, "-W", "ignore::DeprecationWarning", "main_install.py")

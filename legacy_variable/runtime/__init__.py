@@ -5,8 +5,9 @@ included; tests/test_runtime_layers.py checks it):
 
 1. ``emission``   -- warning class, policy (``configure``), user-frame search, collectors,
    ``emit``. No torch: warning filters and ``configure`` work without it.
-2. ``frames``, ``weakids``, ``patching`` -- shared helpers: frame records and name lookup,
-   an identity map holding tensors weakly, reversible attribute patches.
+2. ``frames``, ``weakids``, ``patching``, ``slots`` -- shared helpers: frame records and name lookup,
+   an identity map holding tensors weakly, reversible attribute patches, and keeping
+   CPython's sequence slot of ``torch.Tensor`` as it was under a patched ``__getitem__``.
 3. ``shim``       -- ``Variable`` and putting it behind ``torch.autograd.Variable``. It
    knows nothing of the mode: the mode registers with ``shim.set_mode_hook``.
 4. ``patches``    -- 0.3 idioms beyond ``Variable`` (legacy ``Function`` instances,
