@@ -495,6 +495,11 @@ _RULES: list[Rule] = [
         fix_safety=(
             "Safe for a literal list or tuple of numbers (`torch.tensor(data, "
             "dtype=...)`) and for integer sizes (`torch.empty(sizes, dtype=...)`). "
+            "`torch.Tensor(...)` makes the project's default dtype: its fix writes no dtype "
+            "where the factory makes the default itself (sizes, float literals), "
+            "`dtype=torch.float32` where the project is known never to change the default, "
+            "else `dtype=torch.get_default_dtype()`. A typed CPU constructor's fix is "
+            "unsafe in a project that may make a CUDA type the default tensor type. "
             "Other arguments (a variable, a numpy array, a `Size`) are reported "
             "without a fix, because the constructor's meaning depends on the "
             "argument's runtime type."
@@ -904,12 +909,16 @@ _RULES: list[Rule] = [
         example_expects=((Code.TORCH_RANGE, 2, 5),),
         example_fixed=(
             "import torch\n"
-            "r = torch.arange(0, 6, dtype=torch.float32)\n"
+            "r = torch.arange(0, 6, dtype=torch.get_default_dtype())\n"
         ),
         fix_safety=(
             "Safe only for integer literal bounds with the default step: the fix writes "
-            "`torch.arange(start, end + 1, dtype=torch.float32)` with the end computed. Other "
-            "forms are reported without a fix (floating-point ends are not exact)."
+            "`torch.arange(start, end + 1, dtype=...)` with the end computed. `torch.range` "
+            "makes the default dtype, so the dtype written is `torch.float32` only when the "
+            "checked project is known never to change the default (no "
+            "`set_default_dtype`/`set_default_tensor_type` in any file); otherwise, and for "
+            "a single text checked on its own, `torch.get_default_dtype()`. Other forms are "
+            "reported without a fix (floating-point ends are not exact)."
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="warns",
@@ -1352,8 +1361,8 @@ _RULES: list[Rule] = [
         example_fixed=(
             "import torch\n"
             "from torch.autograd import Variable\n"
-            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
-            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "a = torch.tensor([1.0, 2.0, 3.0])\n"
+            "b = torch.tensor([4.0, 5.0, 6.0])\n"
             "c = a + b\n"
             "c_var = Variable(c, requires_grad=True)\n"
             "c_var.backward(torch.ones_like(c_var))\n"
@@ -1361,8 +1370,8 @@ _RULES: list[Rule] = [
         ),
         example_fixed_unsafe=(
             "import torch\n"
-            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
-            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "a = torch.tensor([1.0, 2.0, 3.0])\n"
+            "b = torch.tensor([4.0, 5.0, 6.0])\n"
             "c = a + b\n"
             "c_var = c.detach().requires_grad_()\n"
             "c_var.backward(torch.ones_like(c_var))\n"

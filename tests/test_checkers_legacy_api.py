@@ -121,7 +121,7 @@ def test_retain_variables_on_other_calls_is_ignored():
     [
         ("x = torch.FloatTensor([1, 2])\n", "x = torch.tensor([1, 2], dtype=torch.float32)\n"),
         ("x = torch.Tensor([[1.5, -2], [3, 4]])\n",
-         "x = torch.tensor([[1.5, -2], [3, 4]], dtype=torch.float32)\n"),
+         "x = torch.tensor([[1.5, -2], [3, 4]], dtype=torch.get_default_dtype())\n"),
         ("x = torch.LongTensor(2, 3)\n", "x = torch.empty(2, 3, dtype=torch.int64)\n"),
         ("x = torch.cuda.FloatTensor(4)\n",
          "x = torch.empty(4, dtype=torch.float32, device='cuda')\n"),
@@ -335,9 +335,9 @@ def test_clip_grad_norm():
 @pytest.mark.parametrize(
     "before, after",
     [
-        ("r = torch.range(0, 5)\n", "r = torch.arange(0, 6, dtype=torch.float32)\n"),
-        ("r = torch.range(1, 10, 3)\n", "r = torch.arange(1, 11, 3, dtype=torch.float32)\n"),
-        ("r = torch.range(5, -1, -2)\n", "r = torch.arange(5, -2, -2, dtype=torch.float32)\n"),
+        ("r = torch.range(0, 5)\n", "r = torch.arange(0, 6, dtype=torch.get_default_dtype())\n"),
+        ("r = torch.range(1, 10, 3)\n", "r = torch.arange(1, 11, 3, dtype=torch.get_default_dtype())\n"),
+        ("r = torch.range(5, -1, -2)\n", "r = torch.arange(5, -2, -2, dtype=torch.get_default_dtype())\n"),
     ],
 )
 def test_torch_range(before, after):

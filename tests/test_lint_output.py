@@ -241,7 +241,7 @@ def test_github_escapes_newlines_and_percent(project, capsys, monkeypatch):
     from legacy_variable.diagnostics import Diagnostic
 
     monkeypatch.setattr(
-        checkers, "check_module", lambda tree, source, path, codes=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
+        checkers, "check_module", lambda tree, source, path, codes=None, project=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
     )
     out = run(capsys, "--output-format", "github", "pkg/a.py")[1]
     assert out.splitlines()[0].endswith("::pkg/a.py:1:1: LV101 100%25%0Asure")

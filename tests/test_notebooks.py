@@ -588,7 +588,7 @@ def test_the_cache_serves_an_unchanged_notebook(project, capsys, monkeypatch):
     calls = []
     real = checkers.check_module
 
-    def counting(tree, source, path, codes=None):
+    def counting(tree, source, path, codes=None, project=None):
         calls.append(path)
         return real(tree, source, path)
 

@@ -31,16 +31,19 @@ def syntax_error_diagnostic(error: SyntaxError, path: str, mapper=None) -> Diagn
     )
 
 
-def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] | None) -> list[Diagnostic]:
+def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] | None,
+                  project=None) -> list[Diagnostic]:
     """The one call into the rule checkers. ``codes``: the selected codes (None: all), for
-    the registry to skip rules that are not selected."""
+    the registry to skip rules that are not selected; ``project``: the file's project facts
+    (project.FileFacts; None: checked on its own)."""
     # Imported here, not with the module: a run served from the cache needs no checker.
     from . import checkers
 
-    return checkers.check_module(tree, text, path, codes=codes)
+    return checkers.check_module(tree, text, path, codes=codes, project=project)
 
 
-def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -> tuple[list[Diagnostic], bool]:
+def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None,
+                    project=None) -> tuple[list[Diagnostic], bool]:
     """Every finding in ``text`` before noqa, and whether it parses. The checkers may
     skip rules outside ``codes``; the caller still filters by them."""
     if "async" in text:
@@ -52,14 +55,14 @@ def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -
         if quick is not None:
             found, renamed, tree = quick
             mapper = RenamedPositions(found)
-            return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))], False
+            return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes, project))], False
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as error:
-        return _unparsable(text, path, error, codes), False
+        return _unparsable(text, path, error, codes, project), False
     except (ValueError, RecursionError, MemoryError) as error:
         return [_not_parsed(path, error)], False
-    return _run_checkers(tree, text, path, codes), True
+    return _run_checkers(tree, text, path, codes, project), True
 
 
 def _not_parsed(path: str, error: BaseException) -> Diagnostic:
@@ -73,7 +76,8 @@ def _not_parsed(path: str, error: BaseException) -> Diagnostic:
     return Diagnostic.of(code, path, 1, 1, {"detail": detail})
 
 
-def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] | None) -> list[Diagnostic]:
+def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] | None,
+                project=None) -> list[Diagnostic]:
     from .async_fix import RenamedPositions, find_async_keywords, rename_in_memory
 
     if "async" not in text:
@@ -89,12 +93,12 @@ def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] 
         return [*found, syntax_error_diagnostic(second, path, mapper)]
     except (ValueError, RecursionError, MemoryError) as second:
         return [*found, _not_parsed(path, second)]
-    return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))]
+    return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes, project))]
 
 
-def analyze(text: str, path: str, codes: frozenset[str]) -> Analysis:
+def analyze(text: str, path: str, codes: frozenset[str], project=None) -> Analysis:
     """The diagnostics a user sees for ``text``: selected, not suppressed, in order."""
-    found, parses = raw_diagnostics(text, path, codes)
+    found, parses = raw_diagnostics(text, path, codes, project)
     if found:
         suppressions = noqa.parse(text)
         found = [

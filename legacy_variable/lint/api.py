@@ -147,14 +147,28 @@ def _check_paths(
             reports.append(report)
 
     cache = None
+    directory = None
     if cache_choice is not False:
         from .cache import Cache, digest
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
+    # The first pass: facts that cross files (star imports, default dtype). A file's result
+    # is cached under its path plus the fingerprint of the facts it depends on.
+    from dataclasses import replace
+
+    from .project import collect
+
+    project = collect([(path, relative(path)) for path, _ in found.files], directory)
+    options = replace(options, project=project)
+    cache_keys: dict[str, str] = {}
     work: list[tuple] = []
     for path, display in found.files:
         rel = relative(path)
+        fingerprint = project.view(rel).fingerprint()
+        if fingerprint:
+            cache_keys[rel] = f"{rel}\0{fingerprint}"
+        rel = cache_keys.get(rel, rel)
         data = None
         if cache is not None:
             hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
@@ -169,9 +183,9 @@ def _check_paths(
                 if data is not None:
                     hit = cache.get(rel, digest(data), display)
             if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
-                reports.append(FileReport(display, rel, hit))
+                reports.append(FileReport(display, rel.partition("\0")[0], hit))
                 continue
-        work.append((path, display, rel, data))
+        work.append((path, display, rel.partition("\0")[0], data))
 
     reports.extend(run_jobs(work, options, jobs))
     reports.sort(key=lambda r: r.path)
@@ -180,6 +194,7 @@ def _check_paths(
         for report in reports:
             if report.cache_digest is not None:
                 packed = getattr(report, "packed", None)  # as a worker sent it
-                cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+                key = cache_keys.get(report.relative_path, report.relative_path)
+                cache.put(key, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
         cache.save()
     return reports

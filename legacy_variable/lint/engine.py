@@ -50,6 +50,8 @@ class Options:
     #: Write fixes to the files; when False (and with ``diff``) the fixed content is kept
     #: in ``FileReport.fixed_data`` instead.
     write: bool = True
+    #: Project-wide facts (project.ProjectFacts) of a run over paths; None: one text alone.
+    project: object = None
 
     def applicable(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
@@ -91,15 +93,16 @@ def process_file(
     if text is None:
         report.cache_digest = _digest(data)
         return report
+    facts = options.project.view(relative) if options.project is not None else None
     try:
-        analysis = analyze(text, display, codes)
+        analysis = analyze(text, display, codes, facts)
         if not options.fix or not any(options.applicable(d) for d in analysis.diagnostics):
             report.diagnostics = document.located(text, analysis.diagnostics)
             report.cache_digest = _digest(data)
             return report
         outcome = fix_to_fixed_point(
             text,
-            lambda edited: analyze(edited, display, codes),
+            lambda edited: analyze(edited, display, codes, facts),
             options.applicable,
             first=analysis,
         )

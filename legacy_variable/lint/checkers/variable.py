@@ -200,6 +200,11 @@ def check_imports(ctx: Context) -> None:
                 continue
             bound = alias.asname or alias.name
             used = index.name_loads.get(bound, 0) > 0 or bound in index.str_constants
+            # A module that star-imports this one uses the name: removing it here would
+            # be a NameError there (project.py). Without a project nothing is known of
+            # importers, and the removal is judged as ruff's F401 judges one: unsafe only
+            # in a package ``__init__``, the usual source of star imports.
+            used = used or bound in ctx.project.star_needed
             fix = None
             if not used:
                 edits = _remove_alias(ctx, node, alias)
