@@ -42,9 +42,9 @@ def test_scalar_index_position():
 @pytest.mark.parametrize(
     "body",
     [
-        "def f(out):\n    return out.data[0]\n",  # shape unknown: report, no fix
         "def f(loss):\n    return loss[0]\n",  # the name says loss
-        "per_sample = F.nll_loss(out, y, reduce=False)\nv = per_sample.data[0]\n",
+        "def f(state):\n    return state['loss'].data[0]\n",
+        "def f(self):\n    return self.loss_G.data[0]\n",
     ],
 )
 def test_scalar_index_without_strong_evidence_has_no_fix(body):
@@ -63,6 +63,12 @@ def test_scalar_index_without_strong_evidence_has_no_fix(body):
         "arr = np.zeros(3)\nv = arr.data[0]\n",
         "v = x.data[1]\n",
         "s = 'loss.data[0]'\n",
+        # Shape unknown and not named as a loss: no guess (issue 13: wrong in 8 of 14).
+        "def f(out):\n    return out.data[0]\n",
+        "per_sample = F.nll_loss(out, y, reduce=False)\nv = per_sample.data[0]\n",
+        "def f(output):\n    val, idx = output.max(1)\n    return idx.data[0]\n",
+        "def f(x):\n    return x.view(-1).data[0]\n",
+        "def f(netD, fake):\n    errD = netD(fake)\n    return errD.data[0]\n",
     ],
 )
 def test_scalar_index_negatives(body):
@@ -387,5 +393,4 @@ def test_scalar_index_of_an_accumulated_loss():
 
 def test_accumulated_unknowns_are_not_scalar():
     body = "def f(xs):\n    total = 0\n    for x in xs:\n        total += model(x)\n    return total.data[0]\n"
-    (d,) = [d for d in check(TORCH + body) if d.code == "LV104"]
-    assert d.fix is None
+    assert [d for d in check(TORCH + body) if d.code == "LV104"] == []

@@ -17,7 +17,8 @@ from .flow import ScopeFlow
 from .fixes import make_fix
 from .names import Scope, qualname
 
-_LOSS_NAME = re.compile(r"^(\w+_)?loss$", re.IGNORECASE)
+# ``loss``, ``d_loss``, ``loss_G``, ``lossD``, ``total_loss``; not ``losses`` nor ``lossy``.
+_LOSS_NAME = re.compile(r"^(?:\w+_)?(?i:loss)(?:_\w+|[A-Z0-9]\w*)?$")
 
 
 # ---------------------------------------------------------------------------- LV104
@@ -63,19 +64,29 @@ def _scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | 
         fix = make_fix([edit], SAFE, "Use `.item()`") if edit is not None else None
         ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, fix))
         return
-    loss_named = receiver_name is not None and fact.kind == UNKNOWN \
-        and _LOSS_NAME.match(receiver_name) is not None
-    if receiver.__class__ is ast.Attribute and receiver.attr in _PARAMETER_ATTRS:
-        # ``layer.weight.data[0]`` / ``layer.bias.data[0]``: module parameters have at least
-        # one dimension, so this is a row or an element -- correct modern code.
-        return
-    if (through_data and ctx.imports_torch) or loss_named:
-        # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix, and the message says
-        # only what the evidence allows.
+    if _loss_named(receiver):
+        # Shape unknown, but named as a loss (``loss``, ``d_loss``, ``state['loss']``), and
+        # losses are 0-dim since 0.4. Any other receiver of unknown shape is not reported:
+        # on 2017 code ``out.data[0]`` (a batch), ``.view(-1).data[0]`` and shape-(1,)
+        # outputs are right as they are, and guessing was wrong more often than not. No
+        # fix (``[0]`` is right in 1-D); the message says only what the name suggests.
         ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, None, variant="unknown_shape"))
 
 
-_PARAMETER_ATTRS = frozenset({"weight", "bias"})
+def _loss_named(receiver: ast.AST) -> bool:
+    """``loss``, ``d_loss``, ``loss_G``, ``lossD``, ``self.loss``, ``state['loss']``."""
+    cls = receiver.__class__
+    if cls is ast.Name:
+        name = receiver.id
+    elif cls is ast.Attribute:
+        name = receiver.attr
+    elif cls is ast.Subscript and receiver.slice.__class__ is ast.Constant \
+            and receiver.slice.value.__class__ is str:
+        name = receiver.slice.value
+    else:
+        return False
+    return _LOSS_NAME.match(name) is not None
+
 
 
 # ---------------------------------------------------------------------------- LV105
