@@ -1089,18 +1089,34 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.TORCH_LOAD_WEIGHTS_ONLY,
         name="torch-load-weights-only",
-        message="`torch.load`{file} refused to unpickle {detail}: since PyTorch 2.6 "
+        message="`torch.load`{file} {variant}: since PyTorch 2.6 "
         "`weights_only=True` is the default; load a `state_dict` saved with "
         "`torch.save(model.state_dict(), f)`, allow-list the classes with "
         "`torch.serialization.add_safe_globals([...])`, or, only for a file you trust, "
         "pass `weights_only=False` (`legacy-variable run --trust-pickles`)",
-        defaults={"file": "", "detail": "a legacy checkpoint"},
+        defaults={"file": "", "detail": "a legacy checkpoint", "variant": "refused"},
+        variants={
+            # the runtime saw the refusal
+            "refused": "refused to unpickle {detail}",
+            # statically, a checkpoint-like path: a state_dict or a tensor loads fine
+            "may_refuse": (
+                "may be refused if the file holds a pickled object (a whole model, an "
+                "optimizer, an `argparse.Namespace`)"
+            ),
+            # statically, the result is used as a model: the file holds a whole one
+            "whole_model": (
+                "is refused: the code uses what it loads as a model, so the file holds a "
+                "whole pickled one"
+            ),
+        },
         what=(
             "`torch.load(...)` of what 0.3-era code saved: whole pickled modules "
             "(`torch.save(model, path)`), optimizer objects, `argparse.Namespace`, numpy "
-            "arrays and scalars. Statically: `torch.load` without `weights_only=` of a path "
-            "that looks like a checkpoint (`.pth`, `.pt`, `.pth.tar`, `.pkl`, `.ckpt`), "
-            "unless its result goes straight into `load_state_dict`."
+            "arrays and scalars. Statically: `torch.load` without `weights_only=` whose "
+            "result is used as a model (called, or `.eval()`, `.parameters()` ... on it), "
+            "whatever its path; or of a path that looks like a checkpoint (`.pth`, `.pt`, "
+            "`.pth.tar`, `.pkl`, `.ckpt`), which may be refused (a state_dict or a tensor "
+            "loads fine), unless its result goes straight into `load_state_dict`."
         ),
         why=(
             "PyTorch 2.6 changed `torch.load`'s default to `weights_only=True`, an "

@@ -206,3 +206,16 @@ def test_fixing_the_project_changes_nothing_it_prints(project, tmp_path_factory)
     assert fixed.stdout == original.stdout
     assert fixed.stdout.splitlines()[1:3] == [
         "torch.float64 [0.0, 1.0, 2.0, 3.0]", "torch.float32"]
+
+
+def test_a_sibling_module_in_a_folder_that_is_no_package(tmp_path):
+    """practical-pytorch's ``char-rnn-classification/predict.py`` gets torch and Variable
+    from ``from model import *``: the folder name is no identifier, the script's folder is
+    on sys.path all the same."""
+    write_project(tmp_path, {
+        "char-rnn/model.py": "import torch\nfrom torch.autograd import Variable\n",
+        "char-rnn/predict.py": "from model import *\nrnn = torch.load('rnn.pt')\n"
+                               "def evaluate(x):\n    return rnn(Variable(x))\n",
+    })
+    result = check([str(tmp_path)], select=["LV101", "LV122"], isolated=True, cwd=str(tmp_path))
+    assert found(result, "predict.py") == [("LV122", 2, 7), ("LV101", 4, 16)]

@@ -225,11 +225,14 @@ class ProjectFacts:
                 return None
             name = ".".join([*base, module] if module else base)
             return self._modules.get(name)
-        # A script's directory is on sys.path: a sibling module comes first.
-        for name in (".".join([*package, module]), module):
-            if name in self._modules:
-                return self._modules[name]
-        return None
+        # A script's directory is on sys.path: a sibling module comes first, found by path
+        # (``char-rnn/model.py`` has no dotted name), then the module from the root.
+        folder = importer.replace("\\", "/").rpartition("/")[0]
+        sibling = "/".join(filter(None, [folder, *module.split(".")]))
+        for rel in (sibling + ".py", sibling + "/__init__.py"):
+            if rel in self.records:
+                return rel
+        return self._modules.get(module)
 
     def _exports(self, rel: str, seen: frozenset = frozenset()) -> dict[str, tuple[str | None, str]]:
         """Names ``import *`` of ``rel`` binds -> (torch qualname or None, providing file)."""
