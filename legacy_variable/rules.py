@@ -229,8 +229,18 @@ _RULES: list[Rule] = [
         code=Code.VARIABLE_WRAPPER,
         name="variable-wrapper",
         message="`{callee}(...)` is a legacy wrapper: on modern PyTorch it returns a detached "
-        "tensor; use the tensor itself",
-        defaults={"callee": "Variable"},
+        "tensor; {variant}",
+        defaults={"callee": "Variable", "variant": "plain"},
+        variants={
+            "plain": "use the tensor itself",
+            # ``Variable(alpha * x.data + ..., requires_grad=True)``: a gradient penalty's
+            # interpolate must be a leaf of its own for ``autograd.grad``
+            "new_leaf": (
+                "with `requires_grad=True` on a computed value it starts a new leaf (as a "
+                "gradient penalty's interpolate must): keep that with "
+                "`(...).detach().requires_grad_()`, not the tensor itself"
+            ),
+        },
         what=(
             "Calls of `torch.autograd.Variable(...)`, however the name was imported "
             "(`from torch.autograd import Variable`, `import torch.autograd as ag; "

@@ -23,6 +23,7 @@ from .events import Event
 from .fixes import append_argument, make_fix
 from .flow import ScopeFlow
 from .names import Scope, qualname
+from .variable import makes_int64
 
 
 def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
@@ -149,5 +150,7 @@ def check_factory_requires_grad(ctx: Context, call: ast.Call, scope: Scope, q: s
     if requires_grad_arg(call) is not True:
         return
     kw = keyword(call, "dtype")
-    if kw is not None and qualname(kw.value, scope) in api.INTEGER_DTYPES:
+    integer = qualname(kw.value, scope) in api.INTEGER_DTYPES if kw is not None \
+        else makes_int64(call, q)
+    if integer:
         ctx.add(ctx.sm.diagnostic(Code.INTEGER_REQUIRES_GRAD, call))
