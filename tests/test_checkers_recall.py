@@ -116,3 +116,25 @@ def test_lv101_plain_message_elsewhere():
     [d] = [d for d in check("import torch\nfrom torch.autograd import Variable\n"
                             "x = Variable(torch.ones(2))\n", dedent=False) if d.code == "LV101"]
     assert d.message.endswith("returns a detached tensor; use the tensor itself")
+
+
+PREDICT = """\
+import torch
+
+
+def evaluate(model, x, y):
+    output = model(x)
+    _, predict = torch.max(output, 1)
+    print(predict.data[0][0] == y.data[0][0])
+    top = output.data.max(1)[1]
+    kept = output.data.max(1, keepdim=True)[1]
+    return top[0][0], kept[0][0]
+"""
+
+
+def test_lv104_on_a_dimension_reduction_indexed_twice():
+    """0.1's ``torch.max(output, 1)`` kept the dimension, so ``predict.data[0][0]`` was a
+    number; today ``predict.data[0]`` is 0-dim and the second ``[0]`` raises. Not with
+    ``keepdim=True``, and not on ``y`` (shape unknown)."""
+    found = [(d.line, d.column, d.fix) for d in check(PREDICT, dedent=False) if d.code == "LV104"]
+    assert found == [(7, 11, None), (10, 12, None)]

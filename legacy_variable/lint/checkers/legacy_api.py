@@ -34,8 +34,50 @@ def check_scalar_index(flow: ScopeFlow, event: Event) -> None:
     else:
         fact = flow.facts.get(receiver_name)
     if event.indexed_again and (fact is None or not fact.zero_dim):
+        if receiver_name is not None and _dim_reduced(flow.scope, receiver_name):
+            # ``_, predict = torch.max(output, 1)`` then ``predict.data[0][0]``: 0.1's
+            # ``max(dim)`` kept the dimension; today ``predict`` is 1-D, ``predict.data[0]``
+            # 0-dim, and the second ``[0]`` raises. What was meant is not known: no fix.
+            flow.ctx.add(flow.ctx.sm.diagnostic(Code.SCALAR_DATA_INDEX, node, None))
         return
     _scalar_index(flow.ctx, node, flow.scope, fact, receiver_name)
+
+
+_DIM_REDUCTIONS = frozenset({"max", "min"})
+
+
+def _dim_reduction(node: ast.AST) -> bool:
+    """``torch.max(x, 1)`` / ``x.max(1)`` / ``x.max(dim=1)`` without ``keepdim=True``: the
+    (values, indices) pair of a reduction along a dimension."""
+    if node.__class__ is not ast.Call or node.func.__class__ is not ast.Attribute \
+            or node.func.attr not in _DIM_REDUCTIONS:
+        return False
+    if any(kw.arg == "keepdim" for kw in node.keywords):
+        return False
+    receiver = node.func.value
+    on_module = receiver.__class__ is ast.Name and receiver.id in ("torch", "t", "th")
+    positional = len(node.args) - (1 if on_module else 0)
+    dims = positional == 1 or any(kw.arg == "dim" for kw in node.keywords)
+    return dims and positional <= 1
+
+
+def _dim_reduced(scope: Scope, name: str) -> bool:
+    """``name`` bound once, to an element of a dimension reduction's pair."""
+    events = scope.binding_events(name)
+    if len(events) != 1:
+        return False
+    for stmt in ast.walk(scope.node):
+        if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1:
+            continue
+        target, value = stmt.targets[0], stmt.value
+        if target.__class__ is ast.Tuple and len(target.elts) == 2 and _dim_reduction(value):
+            if any(e.__class__ is ast.Name and e.id == name for e in target.elts):
+                return True
+        elif target.__class__ is ast.Name and target.id == name \
+                and value.__class__ is ast.Subscript and _dim_reduction(value.value) \
+                and value.slice.__class__ is ast.Constant and value.slice.value in (0, 1):
+            return True
+    return False
 
 
 def _scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | None,
