@@ -35,6 +35,7 @@ def check(
     cwd: str | None = None,
     respect_gitignore: bool = True,
     isolated: bool = False,
+    evidence: str | None = None,
 ) -> CheckResult:
     """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
     it were the file ``filename`` (a ``.ipynb`` name makes it a notebook's JSON).
@@ -50,6 +51,8 @@ def check(
                      or a directory path); never used for ``source``
     jobs             worker processes (None: as many as pay off, 1: this process)
     isolated         read no configuration file: only these arguments count
+    evidence         a file recorded by a run (runtime/evidence.py): diagnostics it
+                     disproves are dropped, those it confirms become definite
 
     Raises ``config.ConfigError`` for an invalid configuration or selector.
     """
@@ -74,11 +77,21 @@ def check(
         unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         write=source is None,
     )
+    observations = None
+    if evidence is not None:
+        from .config import ConfigError
+        from .project import read_evidence
+
+        try:
+            observations = read_evidence(evidence)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
     with collector_paused():
         if source is not None:
             reports = [_check_source(source, filename, options, cwd)]
         else:
-            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore)
+            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore,
+                                   observations)
     return CheckResult(reports, options.applicable, options.fix, options.unsafe_fixes)
 
 
@@ -127,7 +140,7 @@ def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileR
 
 def _check_paths(
     paths: list[str], options: Options, cache_choice: bool | str, jobs: int | None, cwd: str,
-    respect_gitignore: bool,
+    respect_gitignore: bool, evidence: dict | None = None,
 ) -> list[FileReport]:
     from .files import discover, relative_to
 
@@ -159,7 +172,7 @@ def _check_paths(
 
     from .project import collect
 
-    project = collect([(path, relative(path)) for path, _ in found.files], directory)
+    project = collect([(path, relative(path)) for path, _ in found.files], directory, evidence)
     options = replace(options, project=project)
     cache_keys: dict[str, str] = {}
     work: list[tuple] = []

@@ -58,6 +58,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help='a pyproject.toml or TOML file, or "key = value"')
     parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="lint files that .gitignore excludes")
     parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics, but no summary")
+    parser.add_argument("--evidence", metavar="FILE", help="observations recorded by a run: drop what it disproved, confirm the rest")
     parser.set_defaults(handler=run_check)
     return parser
 
@@ -101,15 +102,21 @@ def _check(args, settings, paths, cwd) -> int:
     from .api import check
     from .output import TEXT_FORMATS, WRITERS, write_fixes, write_statistics, write_summary
 
-    result = check(
-        paths,
-        settings=settings,
-        fix=bool(args.fix),
-        diff=bool(args.diff),
-        cache=not args.no_cache,
-        cwd=cwd,
-        respect_gitignore=args.respect_gitignore,
-    )
+    from .config import ConfigError
+
+    try:
+        result = check(
+            paths,
+            settings=settings,
+            fix=bool(args.fix),
+            diff=bool(args.diff),
+            cache=not args.no_cache,
+            cwd=cwd,
+            respect_gitignore=args.respect_gitignore,
+            evidence=args.evidence,
+        )
+    except ConfigError as exc:  # an unreadable --evidence file
+        return _error(str(exc))
     for error in result.errors:
         print(f"legacy-variable: error: {error}", file=sys.stderr)
     out = sys.stdout

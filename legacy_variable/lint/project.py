@@ -61,6 +61,9 @@ class FileFacts:
     default_setters: tuple[str, ...] = ()
     #: Some setter may make the default tensor type a CUDA one (or cannot be read).
     default_device_may_change: bool = False
+    #: What a recorded run saw in this file (``check --evidence``): (line, column, line
+    #: hash, kind) -> ((value, count), ...), as lint/checkers/evidence.py reads it.
+    evidence: tuple = ()
 
     @property
     def default_is_float32(self) -> bool:
@@ -73,10 +76,10 @@ class FileFacts:
 
     def fingerprint(self) -> str:
         """Empty when the facts are the same as for a file no other file touches."""
-        if not (self.star_bindings or self.star_needed or self.default_setters):
+        if not (self.star_bindings or self.star_needed or self.default_setters or self.evidence):
             return ""
         text = repr((self.star_bindings, sorted(self.star_needed), self.default_setters,
-                     self.default_device_may_change))
+                     self.default_device_may_change, self.evidence))
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -200,6 +203,8 @@ class ProjectFacts:
     #: relative path -> record
     records: dict[str, tuple] = field(default_factory=dict)
     compute: bool = True
+    #: relative path -> that file's observations (FileFacts.evidence)
+    evidence: dict[str, tuple] = field(default_factory=dict)
     _views: dict[str, FileFacts] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -285,13 +290,34 @@ class ProjectFacts:
         for rel in self.records:
             bindings = tuple(sorted(star_bindings.get(rel, {}).items()))
             views[rel] = FileFacts(True, bindings, frozenset(needed.get(rel, ())), setters_t,
-                                   device_may_change)
+                                   device_may_change, self.evidence.get(rel, ()))
         return views
 
 
-def collect(files: list[tuple[str, str]], cache_dir: str | None = None) -> ProjectFacts:
+def read_evidence(path: str) -> dict[str, tuple]:
+    """An evidence file (runtime/evidence.py) by relative path; ValueError if unreadable."""
+    from ..runtime.evidence import load
+
+    try:
+        data = load(path)
+    except OSError as error:
+        raise ValueError(f"cannot read evidence file {path}: {error.strerror or error}") from None
+    by_file: dict[str, dict] = {}
+    try:
+        for site in data["sites"]:
+            key = (int(site["line"]), int(site["column"]), str(site["line_hash"]), str(site["kind"]))
+            seen = tuple(sorted((str(v), int(c)) for v, c in site["observed"].items()))
+            by_file.setdefault(str(site["path"]), {})[key] = seen
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ValueError(f"{path}: not an evidence file: a site lacks its fields") from None
+    return {rel: tuple(sorted(sites.items())) for rel, sites in by_file.items()}
+
+
+def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
+            evidence: dict[str, tuple] | None = None) -> ProjectFacts:
     """``files``: (path, relative path) of every checked ``.py`` file. ``cache_dir``: where
-    the per-file records are kept between runs (None: not kept)."""
+    the per-file records are kept between runs (None: not kept). ``evidence``: from
+    ``read_evidence``."""
     store = _Store(cache_dir)
     paths = {rel: path for path, rel in files if rel.endswith(".py")}
     records: dict[str, tuple] = {}
@@ -315,7 +341,7 @@ def collect(files: list[tuple[str, str]], cache_dir: str | None = None) -> Proje
                 if record[1]:
                     pending.append(target)
     store.save()
-    return ProjectFacts(records)
+    return ProjectFacts(records, evidence=evidence or {})
 
 
 class _Store:

@@ -81,6 +81,11 @@ class Recorder:
         return rel, line, char_column, line_hash(text)
 
     def observe(self, frame, kind: str, value: str) -> None:
+        # Past library frames (legacy mode's own wrappers, torch) to the user's code.
+        for _ in range(8):
+            if frame is None or not _is_library(frame.f_code.co_filename):
+                break
+            frame = frame.f_back
         site = self._site(frame) if frame is not None else None
         if site is None:
             return
@@ -166,6 +171,16 @@ class Recorder:
 
 _ABSENT = object()
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_library: dict[str, bool] = {}
+
+
+def _is_library(filename: str) -> bool:
+    known = _library.get(filename)
+    if known is None:
+        absolute = os.path.abspath(filename)
+        known = _library[filename] = absolute.startswith(_PACKAGE_DIR) \
+            or f"{os.sep}torch{os.sep}" in absolute or "site-packages" in absolute
+    return known
 
 
 def _observing(owner, method: str, recorder: Recorder, kind: str):

@@ -85,6 +85,10 @@ def _run_rules(index: ModuleIndex, source: str, path: str, selected: Plan,
         run_flows(ctx, selected.handlers, wrap_events(wraps))
 
     diagnostics = ctx.diagnostics
+    if project is not None and project.evidence:
+        from .evidence import apply
+
+        diagnostics = apply(diagnostics, source, dict(project.evidence))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
 
