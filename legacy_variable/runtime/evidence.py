@@ -195,6 +195,10 @@ def _observing(owner, method: str, recorder: Recorder, kind: str):
 
 
 def _loaded_kind(result, torch) -> str:
+    """What a load returned. A run that trusts pickles (``--trust-pickles``) gets even what
+    ``weights_only=True`` refuses, so the content decides: anything but tensors, numbers,
+    strings and containers of them would have been refused ("refused:module" when a model
+    is among it)."""
     if isinstance(result, torch.nn.Module):
         return "module"
     if isinstance(result, torch.Tensor):
@@ -202,7 +206,26 @@ def _loaded_kind(result, torch) -> str:
     if isinstance(result, dict) and result and all(
             isinstance(v, torch.Tensor) for v in result.values()):
         return "state_dict"
-    return "other"
+    verdict = _plain(result, torch, 0)
+    return "other" if verdict is True else verdict
+
+
+def _plain(value, torch, depth: int):
+    """True when ``weights_only=True`` rebuilds ``value``; else what refuses it."""
+    # Exact types: ``numpy.float64`` is a float, but pickles as a numpy global.
+    if value is None or type(value) in (bool, int, float, str, bytes) \
+            or isinstance(value, (torch.Tensor, torch.dtype, torch.device, torch.Size)):
+        return True
+    if isinstance(value, torch.nn.Module):
+        return "refused:module"
+    if depth < 8 and isinstance(value, (dict, list, tuple)) and type(value).__module__ in (
+            "builtins", "collections"):
+        items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+        verdicts = [_plain(v, torch, depth + 1) for k, v in items]
+        if "refused:module" in verdicts:
+            return "refused:module"
+        return True if all(v is True for v in verdicts) else "refused"
+    return "refused"
 
 
 def load(path: str) -> dict:
