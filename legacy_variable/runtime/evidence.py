@@ -96,22 +96,29 @@ class Recorder:
 
     # ------------------------------------------------------------------ patching
     def start(self) -> "Recorder":
+        """Patches torch. Legacy mode's own patches call the originals they captured
+        (``_ORIG_GETITEM``, ``_ORIG_LOAD``): where its modules are loaded, those are
+        pointed at the recorder too, so that the mode's wrappers stay the outermost
+        (they judge their caller's frame) and the recorder sits under them."""
         import torch
 
         recorder = self
         tensor = torch.Tensor
-        getitem = tensor.__getitem__
+        real_getitem = torch._C.TensorBase.__getitem__
 
         def __getitem__(self, index):
             if index.__class__ is int and index == 0:
                 recorder.observe(sys._getframe(1), "index0", f"ndim={self.dim()}")
-            return getitem(self, index)
+            return real_getitem(self, index)
 
-        self._patch(tensor, "__getitem__", __getitem__)
+        if "__getitem__" not in tensor.__dict__:
+            self._patch(tensor, "__getitem__", __getitem__)
+        self._patch_captured("legacy_variable.runtime.mode.scalar_index", "_ORIG_GETITEM",
+                             __getitem__)
         for owner, kind in ((tensor, "tensor"), (torch.nn.Module, "module")):
             for method in ("type", "cuda"):
                 self._patch(owner, method, _observing(owner, method, recorder, kind))
-        real_load = torch.load
+        real_load = _real_load(torch)
 
         def load(*args, **kwargs):
             frame = sys._getframe(1)
@@ -127,16 +134,25 @@ class Recorder:
             recorder.observe(frame, "load", _loaded_kind(result, torch))
             return result
 
-        self._patch(torch, "load", load)
+        if torch.load is real_load:
+            self._patch(torch, "load", load)
+        self._patch_captured("legacy_variable.runtime.patches.trusted_load", "_ORIG_LOAD", load)
         return self
 
+    def _patch_captured(self, module_name: str, name: str, replacement) -> None:
+        module = sys.modules.get(module_name)
+        if module is not None and name in module.__dict__:
+            self._patch(module, name, replacement)
+
     def _patch(self, owner, name: str, replacement) -> None:
-        self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT)))
+        self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT), replacement))
         setattr(owner, name, replacement)
 
     def stop(self) -> None:
         while self._restore:
-            owner, name, previous = self._restore.pop()
+            owner, name, previous, replacement = self._restore.pop()
+            if owner.__dict__.get(name, _ABSENT) is not replacement:
+                continue  # patched again since (legacy mode installed): theirs to undo
             if previous is _ABSENT:
                 delattr(owner, name)
             else:
@@ -181,6 +197,14 @@ def _is_library(filename: str) -> bool:
         known = _library[filename] = absolute.startswith(_PACKAGE_DIR) \
             or f"{os.sep}torch{os.sep}" in absolute or "site-packages" in absolute
     return known
+
+
+def _real_load(torch):
+    """``torch.load`` as torch defines it, under any wrapper legacy mode installed."""
+    trusted = sys.modules.get("legacy_variable.runtime.patches.trusted_load")
+    if trusted is not None and torch.load is not getattr(trusted, "_ORIG_LOAD", None):
+        return trusted._ORIG_LOAD
+    return torch.load
 
 
 def _observing(owner, method: str, recorder: Recorder, kind: str):
