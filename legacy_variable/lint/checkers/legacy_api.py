@@ -11,7 +11,7 @@ from ...diagnostics import SAFE, UNSAFE
 from ...rules import Code
 from . import torch_api as api
 from .context import Context
-from .dataflow import Classifier, Fact, NONTENSOR, UNKNOWN
+from .dataflow import Classifier, Fact, NONTENSOR
 from .events import Event, EventKind
 from .flow import ScopeFlow
 from .fixes import make_fix
@@ -128,7 +128,6 @@ def _loss_named(receiver: ast.AST) -> bool:
     else:
         return False
     return _LOSS_NAME.match(name) is not None
-
 
 
 # ---------------------------------------------------------------------------- LV105
