@@ -11,7 +11,7 @@ snippets, then times, each as a fresh process as a user would run it:
   start-up   a check of one small file, beside the interpreter's bare start
   torchfix   ``torchfix --select ALL`` (if found: --torchfix, $TORCHFIX, /tmp/tfvenv or PATH)
 
-and prints the ratios against the targets: cold <= 2x parse, warm <= 0.25 s,
+and prints the ratios against the targets: cold <= 1.0x parse, warm <= 0.10 s (issue 14),
 >= 50x faster than TorchFix. The fast rows are timed in rounds (--repeat), every row once
 per round, so that a ratio is taken between runs made under the same machine load; CPU
 time (user + sys, workers included) is shown beside wall time, as it is steadier on a
@@ -150,15 +150,22 @@ def gradient_penalty_{n}(D, real, fake, alpha):
 ]
 
 
-def build_tree(root: str, target_lines: int) -> tuple[int, int]:
+#: The snippets that mention nothing a rule triggers on (utilities, configuration).
+PLAIN_SNIPPETS = [s for s in SNIPPETS if not any(w in s for w in ("torch", "Variable", "volatile", "async"))]
+
+
+def build_tree(root: str, target_lines: int, plain_share: float = 0.0) -> tuple[int, int]:
+    """``plain_share``: the fraction of files made only of torch-free snippets, as the
+    utilities, scripts and tests of a real project are (the text pre-filter's case)."""
     rng = random.Random(2017)
     lines = files = 0
     while lines < target_lines:
         package = os.path.join(root, f"pkg{files // 50:03d}")
         os.makedirs(package, exist_ok=True)
         parts = []
+        pool = PLAIN_SNIPPETS if rng.random() < plain_share else SNIPPETS
         for n in range(rng.randint(4, 12)):
-            parts.append(rng.choice(SNIPPETS).format(n=files * 100 + n))
+            parts.append(rng.choice(pool).format(n=files * 100 + n))
         text = "\n\n".join(parts)
         with open(os.path.join(package, f"module{files:04d}.py"), "w") as handle:
             handle.write(text)
@@ -220,14 +227,17 @@ def main() -> int:
     parser.add_argument("--no-torchfix", action="store_true", help="skip TorchFix (it takes minutes)")
     parser.add_argument("--keep", help="build the tree here and keep it")
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the fast timings")
+    parser.add_argument("--plain-share", type=float, default=0.0,
+                        help="fraction of files that mention no torch name (default 0: all legacy)")
     args = parser.parse_args()
 
     root = args.keep or tempfile.mkdtemp(prefix="lv-bench-")
     os.makedirs(root, exist_ok=True)
     tree = os.path.join(root, "tree")
     shutil.rmtree(tree, ignore_errors=True)
-    files, lines = build_tree(tree, args.lines)
-    print(f"tree: {files} files, {lines} lines in {tree}; {os.cpu_count()} CPUs")
+    files, lines = build_tree(tree, args.lines, args.plain_share)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"tree: {files} files, {lines} lines in {tree}; {os.cpu_count()} CPUs; load {load}")
     cache = os.path.join(root, "cache")
     check = [sys.executable, "-m", "legacy_variable", "check", "-q", "--statistics", "--cache-dir", cache, "tree"]
 
@@ -271,9 +281,9 @@ def main() -> int:
         return statistics.median(w / f for (w, _), (f, _) in zip(samples[name], samples["bare ast.parse (floor)"]))
 
     notes = {
-        "check, cold (empty cache)": f"{ratio('check, cold (empty cache)'):5.2f}x floor (target <= 2x)",
+        "check, cold (empty cache)": f"{ratio('check, cold (empty cache)'):5.2f}x floor (target <= 1.0x, issue 14)",
         "check, --no-cache": f"{ratio('check, --no-cache'):5.2f}x floor",
-        "check, warm (cached)": "target <= 0.25 s",
+        "check, warm (cached)": "target <= 0.10 s (issue 14)",
         "check one file (start-up)": "target <= 0.15 s",
     }
     print(f"{args.repeat} rounds; wall: best and median; cpu: user+sys of all processes, best; "

@@ -2,6 +2,8 @@
 
 check   -- the static linter (``legacy_variable.lint.command``), never imports torch
 run     -- a legacy program under the shim and legacy mode (``legacy_variable.runtime.run``)
+report  -- a migration report over ``check`` (``legacy_variable.migration_report``)
+server  -- the language server for editors (``legacy_variable.server``), needs pygls
 explain -- one rule's long text
 rules   -- the catalog (text, json or markdown)
 """
@@ -21,6 +23,9 @@ from . import rules as _rules
 _DELEGATED = {
     "check": "legacy_variable.lint.command",
     "run": "legacy_variable.runtime.run",
+    # The migration report (issue 16): Jinja2 is imported only when HTML is rendered.
+    "report": "legacy_variable.migration_report.command",
+    "server": "legacy_variable.server.command",
 }
 
 
@@ -61,10 +66,19 @@ def _rules_cmd(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         print(rules_markdown(), end="")
     else:
-        for r in catalog:
-            faces = ",".join(sorted(r.faces))
-            print(f"{r.code}  {r.name:<28} fix={r.fix:<9} [{faces}]  {r.summary}")
+        print(rules_table(catalog), end="")
     return 0
+
+
+def rules_table(catalog) -> str:
+    """``rules``: one aligned row per rule; each column as wide as its longest cell."""
+    rows = [("CODE", "NAME", "FIX", "FACES", "SUMMARY")]
+    rows += [(r.code, r.name, r.fix, ",".join(sorted(r.faces)), r.summary) for r in catalog]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4] + "\n"
+        for row in rows
+    )
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -72,7 +86,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="legacy-variable",
         description="Run, understand and migrate torch.autograd.Variable-era PyTorch code.",
     )
-    parser.add_argument("--version", action="version", version=f"legacy-variable {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"legacy-variable {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     for name, module_name in _DELEGATED.items():
@@ -90,7 +104,40 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rule catalog")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.set_defaults(handler=_rules_cmd)
+    _suggest_flags(parser)
     return parser
+
+
+def _suggest_flags(parser: argparse.ArgumentParser) -> None:
+    """argparse's error for an unknown flag, plus ruff's "did you mean" for a near miss
+    (`--extend-selct` -> `--extend-select`). Unknown flags of a subcommand surface here,
+    at the top-level parser, so every parser's flags are candidates."""
+    plain_error = parser.error
+
+    def flags() -> list[str]:
+        found = []
+        parsers = [parser]
+        while parsers:
+            current = parsers.pop()
+            for action in current._actions:
+                found.extend(o for o in action.option_strings if o.startswith("--"))
+                if isinstance(action, argparse._SubParsersAction):
+                    parsers.extend(action.choices.values())
+        return found
+
+    def error(message: str):
+        if message.startswith("unrecognized arguments:"):
+            import difflib
+
+            for word in message.split(":", 1)[1].split():
+                if word.startswith("--"):
+                    close = difflib.get_close_matches(word.split("=", 1)[0], flags(), n=1, cutoff=0.75)
+                    if close:
+                        message += f"\n  tip: did you mean `{close[0]}`?"
+                        break
+        plain_error(message)
+
+    parser.error = error
 
 
 def main(argv: Sequence[str] | None = None) -> int:

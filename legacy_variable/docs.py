@@ -37,7 +37,7 @@ _FACES = {_rules.STATIC: "`legacy-variable check`", _rules.RUNTIME: "runtime (sh
 
 
 def anchor(rule: _rules.Rule) -> str:
-    """The rule's anchor in the guide: the fragment of ``Rule.url``."""
+    """The rule's anchor in the guide: the fragment of ``Rule.guide_anchor``."""
     return f"{rule.code.lower()}-{rule.name}"
 
 

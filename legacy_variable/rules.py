@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable, Mapping
 
-#: Where the project's rule pages live (``Rule.url``).
-DOCS_URL = "https://github.com/legacy-variable/legacy-variable/blob/main/migration_guide.md"
+#: Where the project's rule pages are published on the web, if anywhere. None: the project
+#: has no web address of its own yet, so no diagnostic links to one (a link to an address
+#: nobody controls would be worse than none); ``legacy-variable explain CODE`` and the
+#: rule reference in migration_guide.md (``Rule.guide_anchor``) are the documentation.
+DOCS_URL: str | None = None
 
 STATIC = "static"
 RUNTIME = "runtime"
@@ -137,8 +140,14 @@ class Rule:
         return self.format()
 
     @property
-    def url(self) -> str:
-        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+    def guide_anchor(self) -> str:
+        """The rule's section in migration_guide.md (a relative reference)."""
+        return f"migration_guide.md#{self.code.lower()}-{self.name}"
+
+    @property
+    def url(self) -> str | None:
+        """The rule's page on the web, or None while the project publishes none."""
+        return f"{DOCS_URL}#{self.code.lower()}-{self.name}" if DOCS_URL else None
 
     @property
     def static(self) -> bool:

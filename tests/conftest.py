@@ -53,4 +53,5 @@ def fake(monkeypatch):
 
     lint_fake_checker.calls.clear()
     monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
+    lint_fake_checker.without_prefilter(monkeypatch)
     return lint_fake_checker.calls

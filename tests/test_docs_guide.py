@@ -45,7 +45,7 @@ def test_every_rule_has_a_section_that_its_url_points_to():
     guide = GUIDE.read_text(encoding="utf-8")
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', guide))
     for rule in RULES.values():
-        fragment = rule.url.split("#", 1)[1]
+        fragment = rule.guide_anchor.split("#", 1)[1]
         assert fragment in anchors, rule.code
         assert f"### {rule.code} {rule.name}\n" in guide
 

@@ -194,7 +194,10 @@ def test_pre_commit_example_uses_the_repository_hook():
     ids = re.findall(r"^\s*-\s*id:\s*(\S+)\s*$", config, flags=re.M)
     assert ids == ["legacy-variable"]
     assert re.search(r"^repos:\s*$", config, flags=re.M)
-    assert re.search(r"^\s+rev:\s*\S+", config, flags=re.M)
+    # A local hook runs the installed command: no `rev:` that no tag backs, no address of
+    # a repository that may not exist (issue 15); tests/test_packaging.py runs it.
+    assert re.search(r"^\s+- repo: local\s*$", config, flags=re.M)
+    assert "entry: legacy-variable check --force-exclude --fix" in config
     hooks = ROOT / ".pre-commit-hooks.yaml"
     if hooks.exists():
         declared = re.findall(r"^-\s*id:\s*(\S+)\s*$", hooks.read_text(encoding="utf-8"), flags=re.M)

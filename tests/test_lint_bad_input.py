@@ -178,18 +178,16 @@ def test_unreadable_file_by_permissions(project, capsys):
 @pytest.mark.parametrize("cache", [False, True])
 def test_unreadable_file_simulated(project, capsys, monkeypatch, cache):
     (project / "secret.py").write_text(LEGACY)
-    real_open = open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):
         if os.path.basename(os.fspath(path)) == "secret.py":
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_open(path, *args, **kwargs)
 
-    # Both readers: the engine's, and the command's cache lookup.
-    from legacy_variable.lint import command
-
-    monkeypatch.setattr(source, "open", guarded_open, raising=False)
-    monkeypatch.setattr(command, "open", guarded_open, raising=False)
+    # The one reader (source.read_bytes, also the cache lookup's) opens with os.open, so
+    # that a FIFO never blocks it.
+    monkeypatch.setattr(os, "open", guarded_open)
     args = ["check", "--output-format", "concise", "-q", "--fix", "."]
     if not cache:
         args.insert(1, "--no-cache")
@@ -249,6 +247,54 @@ def test_directory_named_like_a_module_given_to_the_reader(project, capsys):
     settings = resolve(Layer(), ["."], None, str(project))
     report = process_file(str(project / "pkg.py"), "pkg.py", "pkg.py", Options(settings))
     assert [(d.code, d.message) for d in report.diagnostics] == [("LV002", "file skipped: is a directory")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("cache", [False, True])
+def test_fifo_socket_and_device_are_skipped_never_opened(project, capsys, cache):
+    import socket
+
+    os.mkfifo(project / "pipe.py")  # opening it for reading would block forever
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind("sock.py")  # relative: AF_UNIX paths are short
+        args = ["--fix", "."] if not cache else ["--fix", "--cache-dir", ".c", "."]
+        code = main(["check", "--output-format", "concise", "-q", *([] if cache else ["--no-cache"]), *args])
+        lines = capsys.readouterr().out.splitlines()
+        assert code == 1
+        assert others(lines) == [
+            "pipe.py:1:1: LV002 file skipped: not a regular file",
+            "sock.py:1:1: LV002 file skipped: not a regular file",
+        ]
+        assert (project / "good.py").read_text() == LEGACY_FIXED
+        # Named on the command line: the same, and a character device too.
+        code, lines, err = run(capsys, "pipe.py", "sock.py", os.devnull)
+        assert code == 1 and err == ""
+        assert sorted(lines) == sorted([
+            "pipe.py:1:1: LV002 file skipped: not a regular file",
+            "sock.py:1:1: LV002 file skipped: not a regular file",
+            f"{os.devnull}:1:1: LV002 file skipped: not a regular file",
+        ])
+    finally:
+        server.close()
+
+
+def test_fifo_that_appears_after_discovery_is_not_read(project, capsys, monkeypatch):
+    # The reader's own guard (opened without blocking, then fstat): a file replaced by a
+    # FIFO between the walk and the read.
+    (project / "late.py").write_text(LEGACY)
+    discover = files.discover
+
+    def discover_then_replace(*args, **kwargs):
+        found = discover(*args, **kwargs)
+        os.unlink(project / "late.py")
+        os.mkfifo(project / "late.py")
+        return found
+
+    monkeypatch.setattr(files, "discover", discover_then_replace)
+    code, lines, err = run(capsys, ".")
+    assert code == 1 and err == ""
+    assert others(lines) == ["late.py:1:1: LV002 file skipped: not a regular file"]
 
 
 @pytest.mark.parametrize("cache", [False, True])

@@ -8,11 +8,12 @@ import marshal
 import os
 import time
 
+import lint_fake_checker
 import pytest
 
 from legacy_variable.cli import main
 from legacy_variable.lint import cache as cache_module
-from legacy_variable.lint import api, checkers
+from legacy_variable.lint import checkers, engine, source
 
 #: An mtime well before the run, so that the stat is not "racy" (too fresh to trust).
 PAST = time.time_ns() - 3600 * 10**9
@@ -22,13 +23,16 @@ PAST = time.time_ns() - 3600 * 10**9
 def reads(monkeypatch):
     """The files the check reads to hash them (workers read for themselves)."""
     seen: list[str] = []
-    real_open = open
+    real_read = source.read_bytes
 
-    def counting_open(path, *args, **kwargs):
+    def counting_read(path):
         seen.append(os.path.basename(os.fspath(path)))
-        return real_open(path, *args, **kwargs)
+        return real_read(path)
 
-    monkeypatch.setattr(api, "open", counting_open, raising=False)
+    # The cache lookup imports the reader when it runs; the engine (imported above) bound
+    # its own at import, so the checker's reads are not counted.
+    assert engine.read_bytes is real_read
+    monkeypatch.setattr(source, "read_bytes", counting_read)
     return seen
 
 
@@ -151,6 +155,7 @@ def test_a_related_site_names_the_file_as_the_current_run_does(project, capsys, 
         return [Diagnostic("LV203", "m", path, 2, 1, related=(("wrap_site", f"{path}:1"),))]
 
     monkeypatch.setattr(checkers, "check_module", check_module)
+    lint_fake_checker.without_prefilter(monkeypatch)
     (project / "pkg").mkdir()
     write_old(project / "pkg" / "a.py", "x = 1\ny = 2\n")
 
@@ -199,3 +204,26 @@ def test_a_report_from_a_worker_arrives_whole_with_its_diagnostics_packed():
     other = FileReport("a.py", "a.py", [Diagnostic("LV002", "m", "b.py", 1, 1)])
     arrived = pickle.loads(pickle.dumps(other))
     assert arrived == other and not hasattr(arrived, "packed")
+
+
+def test_entries_of_deleted_files_are_pruned_and_a_partial_run_keeps_the_rest(project, capsys, fake):
+    for name in ("a.py", "b.py", "c.py"):
+        write_old(project / name, "x = Variable(t)\n")
+    (project / "pkg").mkdir()
+    write_old(project / "pkg" / "d.py", "x = Variable(t)\n")
+    run(capsys)
+    assert sorted(entries(project)) == ["a.py", "b.py", "c.py", "pkg/d.py"]
+    # A run over one file keeps the entries of the others, which still exist.
+    assert main(["check", "-q", "a.py"]) == 1
+    capsys.readouterr()
+    assert sorted(entries(project)) == ["a.py", "b.py", "c.py", "pkg/d.py"]
+    # Deleted, turned into a directory, or removed with its directory: gone from the cache,
+    # even from a run that named only another file.
+    os.unlink(project / "b.py")
+    os.unlink(project / "c.py")
+    (project / "c.py").mkdir()
+    os.unlink(project / "pkg" / "d.py")
+    os.rmdir(project / "pkg")
+    assert main(["check", "-q", "a.py"]) == 1
+    capsys.readouterr()
+    assert sorted(entries(project)) == ["a.py"]

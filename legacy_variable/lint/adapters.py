@@ -39,6 +39,12 @@ class Document(Protocol):
     def diff(self, display: str, text: str) -> str:
         """A unified diff from the file to the fixed ``text``, as the user knows the file."""
 
+    def recover(self, display: str) -> list[Diagnostic] | None:
+        """Called when ``text`` does not parse: for a format made of parts that run on
+        their own (notebook cells), leave out the parts that do not parse, switch ``text``
+        to the rest and return a diagnostic per part left out (file coordinates); None
+        when there is nothing to recover (the error stands for the whole file)."""
+
 
 class PythonDocument:
     def __init__(self, source: SourceFile):
@@ -57,6 +63,9 @@ class PythonDocument:
     def diff(self, display: str, text: str) -> str:
         return unified_diff(self.source.text, text, display)
 
+    def recover(self, display: str) -> None:
+        return None  # a module runs as a whole: its syntax error is the file's
+
 
 def load_python(data: bytes, path: str) -> PythonDocument:
     """UnreadableSource when the bytes are not Python source text."""
@@ -64,9 +73,9 @@ def load_python(data: bytes, path: str) -> PythonDocument:
 
 
 def unified_diff(before: str, after: str, path: str) -> str:
-    import difflib
+    from . import textdiff  # linear on big files with many fixes, unlike difflib's
 
-    return "".join(difflib.unified_diff(_lines(before), _lines(after), fromfile=path, tofile=path))
+    return textdiff.unified_diff(_lines(before), _lines(after), path, path)
 
 
 def _lines(text: str) -> list[str]:

@@ -9,7 +9,7 @@ the same way whichever face asks.
 from __future__ import annotations
 
 import os
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..diagnostics import Diagnostic
 from ..rules import Code
@@ -35,6 +35,7 @@ def check(
     cwd: str | None = None,
     respect_gitignore: bool = True,
     isolated: bool = False,
+    progress: Callable[[int, int], None] | None = None,
     evidence: str | None = None,
 ) -> CheckResult:
     """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
@@ -53,6 +54,8 @@ def check(
     isolated         read no configuration file: only these arguments count
     evidence         a file recorded by a run (runtime/evidence.py): diagnostics it
                      disproves are dropped, those it confirms become definite
+    progress         called as ``progress(files done, files in all)`` as files finish
+                     (a terminal counter: ``lint.progress``)
 
     Raises ``config.ConfigError`` for an invalid configuration or selector.
     """
@@ -90,7 +93,7 @@ def check(
         if source is not None:
             reports = [_check_source(source, filename, options, cwd)]
         else:
-            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore,
+            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore, progress,
                                    observations)
     return CheckResult(reports, options.applicable, options.fix, options.unsafe_fixes)
 
@@ -140,7 +143,8 @@ def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileR
 
 def _check_paths(
     paths: list[str], options: Options, cache_choice: bool | str, jobs: int | None, cwd: str,
-    respect_gitignore: bool, evidence: dict | None = None,
+    respect_gitignore: bool, progress: Callable[[int, int], None] | None = None,
+    evidence: dict | None = None,
 ) -> list[FileReport]:
     from .files import discover, relative_to
 
@@ -163,6 +167,7 @@ def _check_paths(
     directory = None
     if cache_choice is not False:
         from .cache import Cache, digest
+        from .source import UnreadableSource, read_bytes
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
@@ -189,9 +194,8 @@ def _check_paths(
                 # Touched, or too fresh to trust its stat: the content decides. (A file the
                 # cache does not know is read by the worker alone.)
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError:
+                    data = read_bytes(path)
+                except UnreadableSource:
                     data = None  # the worker reports it
                 if data is not None:
                     hit = cache.get(rel, digest(data), display)
@@ -200,7 +204,12 @@ def _check_paths(
                 continue
         work.append((path, display, rel.partition("\0")[0], data))
 
-    reports.extend(run_jobs(work, options, jobs))
+    if progress is not None:
+        served, total = len(reports), len(reports) + len(work)
+        progress(served, total)
+        reports.extend(run_jobs(work, options, jobs, lambda done: progress(served + done, total)))
+    else:
+        reports.extend(run_jobs(work, options, jobs))
     reports.sort(key=lambda r: r.path)
 
     if cache is not None:
@@ -209,5 +218,6 @@ def _check_paths(
                 packed = getattr(report, "packed", None)  # as a worker sent it
                 key = cache_keys.get(report.relative_path, report.relative_path)
                 cache.put(key, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+        cache.prune(settings.project_root)
         cache.save()
     return reports

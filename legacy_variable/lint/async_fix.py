@@ -12,7 +12,7 @@ import ast
 import io
 import re
 import tokenize
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from ..diagnostics import SAFE, Diagnostic, Edit, Fix
@@ -101,8 +101,13 @@ def quick_async_keywords(text: str, path: str) -> tuple[list[Diagnostic], str, a
     if "\r" in text:
         starts = line_starts(text)
         positions = [(bisect_right(starts, o), starts[bisect_right(starts, o) - 1]) for o in offsets]
-    else:  # the usual case, without scanning every line break of the file
-        positions = [(text.count("\n", 0, o) + 1, text.rfind("\n", 0, o) + 1) for o in offsets]
+    else:  # the usual case: the offsets are in order, so each count starts where the last ended
+        positions = []
+        row, counted_to = 1, 0
+        for o in offsets:
+            row += text.count("\n", counted_to, o)
+            counted_to = o
+            positions.append((row, text.rfind("\n", 0, o) + 1))
     keywords = _keywords_on_rows(tree, {row for row, _ in positions})
     message = RULES[Code.ASYNC_KEYWORD].format()
     diagnostics = []
@@ -135,6 +140,10 @@ def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
     """(row, byte column) of the ``non_blocking=`` keywords on those rows. Walks only
     into nodes that span one of the rows: a full ast.walk would cost more than the parse."""
     found: set[tuple[int, int]] = set()
+    # Sorted, so that "does the node span one of the rows" is one bisection: a scan of
+    # every row per node made a file with thousands of `async=` quadratic.
+    ordered = sorted(rows)
+    count = len(ordered)
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
@@ -142,7 +151,8 @@ def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
             start = getattr(child, "lineno", None)
             if start is not None:
                 end = getattr(child, "end_lineno", None) or start
-                if not any(start <= row <= end for row in rows):
+                first = bisect_left(ordered, start)
+                if first == count or ordered[first] > end:
                     continue
                 if isinstance(child, ast.keyword) and child.arg == _NEW:
                     found.add((child.lineno, child.col_offset))
@@ -151,7 +161,9 @@ def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
 
 
 def _next_significant(tokens: list[tokenize.TokenInfo], index: int) -> str:
-    for token in tokens[index + 1 :]:
+    # By index, not a slice: a copy of the rest of the tokens per keyword is quadratic.
+    for k in range(index + 1, len(tokens)):
+        token = tokens[k]
         if token.type not in (tokenize.NL, tokenize.COMMENT):
             return token.string
     return ""

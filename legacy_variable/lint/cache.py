@@ -17,7 +17,6 @@ unchanged file fails the stat test, is hashed, and hits.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -25,13 +24,20 @@ import time
 
 from ..diagnostics import Diagnostic, Edit, Fix
 
+try:
+    # The BLAKE2 module itself: ``hashlib`` would first load OpenSSL's bindings, a few
+    # milliseconds of a warm run that needs nothing else from them.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
+
 #: How close to the cache's write a file's mtime makes its stat untrustworthy: the coarsest
 #: common timestamp granularity (FAT's 2 s) covers every filesystem's clock tick.
 RACY_NS = 2_000_000_000
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 def pack(diagnostic: Diagnostic) -> tuple:
@@ -127,7 +133,7 @@ def make_directory(directory: str, subdirectory: str) -> None:
 class Cache:
     def __init__(self, directory: str, fingerprint: str):
         self.directory = directory
-        key = hashlib.blake2b(
+        key = blake2b(
             f"{fingerprint}|{sys.version_info[:2]}".encode(), digest_size=12
         ).hexdigest()
         # v3: packed diagnostics carry their message arguments.
@@ -141,6 +147,8 @@ class Cache:
         self._fresh_from = time.time_ns() - RACY_NS
         #: relative path -> (stat key taken before the file was read, digest of what was read)
         self._observed: dict[str, tuple[tuple | None, bytes | None]] = {}
+        #: The entries this run served or stored: their files exist.
+        self._used: set[str] = set()
         try:
             with open(self.path, "rb") as handle:
                 written = os.fstat(handle.fileno()).st_mtime_ns
@@ -163,6 +171,7 @@ class Cache:
         entry = self.entries.get(relative_path)
         if key is None or entry is None or entry[2] != key or key[1] >= self.racy_from:
             return None
+        self._used.add(relative_path)
         return [unpack(packed, display_path) for packed in entry[1]]
 
     def knows(self, relative_path: str) -> bool:
@@ -180,6 +189,7 @@ class Cache:
             # Touched, not changed: remember the new stat, so the next run need not hash.
             self.entries[relative_path] = (entry[0], entry[1], key)
             self.changed = True
+        self._used.add(relative_path)
         return [unpack(packed, display_path) for packed in entry[1]]
 
     def put(
@@ -201,9 +211,20 @@ class Cache:
         if observed is not None and not rewritten and observed[1] in (None, content_digest):
             key = observed[0]
         entry = (content_digest, packed, key)
+        self._used.add(relative_path)
         if self.entries.get(relative_path) != entry:
             self.entries[relative_path] = entry
             self.changed = True
+
+    def prune(self, project_root: str) -> None:
+        """Drop the entries of files that are gone (deleted, renamed, now a directory),
+        so that the cache does not grow with every file a project ever had. A run over
+        part of the tree keeps the rest: only entries this run did not use are looked at,
+        one stat each (none on a run over the whole, unchanged tree)."""
+        for relative_path in [p for p in self.entries if p not in self._used]:
+            if not os.path.isfile(os.path.join(project_root, relative_path)):
+                del self.entries[relative_path]
+                self.changed = True
 
     def save(self) -> None:
         """Best effort: a cache that cannot be written only costs speed next time."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from .. import rules as _rules
 from .files import DEFAULT_INCLUDE
@@ -49,7 +49,7 @@ DEFAULT_EXCLUDE = (
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include")
 _KNOWN_KEYS = frozenset(
-    (*_LIST_KEYS, "per-file-ignores", "unsafe-fixes", "output-format", "cache-dir")
+    (*_LIST_KEYS, "per-file-ignores", "unsafe-fixes", "output-format", "cache-dir", "force-exclude")
 )
 
 
@@ -74,6 +74,9 @@ class Layer:
     unsafe_fixes: bool | None = None
     output_format: str | None = None
     cache_dir: str | None = None
+    #: Excludes apply to files named on the command line too (ruff's ``force-exclude``):
+    #: pre-commit names every staged file, vendored ones included.
+    force_exclude: bool | None = None
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Settings:
     output_format: str
     cache_dir: str
     include: tuple[str, ...] = DEFAULT_INCLUDE
+    force_exclude: bool = False
 
     def fingerprint(self) -> str:
         """What the cached result of one file depends on, besides its content and path."""
@@ -170,6 +174,17 @@ def load_layer(path: str, inline: bool = False) -> Layer:
     return _layer_from_table(table, where)
 
 
+def _inline_table(text: str) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML in --config {text!r}: {exc}") from None
+
+
 def _layer_from_table(table: Any, where: str) -> Layer:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table")
@@ -190,10 +205,11 @@ def _layer_from_table(table: Any, where: str) -> Layer:
         ):
             raise ConfigError(f"{where}: 'per-file-ignores' must map globs to lists of codes")
         layer.per_file_ignores = {k: list(v) for k, v in value.items()}
-    if "unsafe-fixes" in table:
-        if not isinstance(table["unsafe-fixes"], bool):
-            raise ConfigError(f"{where}: 'unsafe-fixes' must be true or false")
-        layer.unsafe_fixes = table["unsafe-fixes"]
+    for key in ("unsafe-fixes", "force-exclude"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{where}: {key!r} must be true or false")
+            setattr(layer, key.replace("-", "_"), table[key])
     if "output-format" in table:
         value = table["output-format"]
         if value not in OUTPUT_FORMATS:
@@ -265,30 +281,53 @@ def select_codes(layers: list[tuple[Layer, str]]) -> frozenset[str]:
 
 
 def resolve(
-    cli: Layer, paths: list[str], config_file: str | None = None, cwd: str | None = None, isolated: bool = False
+    cli: Layer,
+    paths: list[str],
+    config_file: str | Sequence[str] | None = None,
+    cwd: str | None = None,
+    isolated: bool = False,
 ) -> Settings:
-    """The settings of a run: ``cli`` over the configuration file (``config_file``, or the
-    nearest pyproject.toml with a ``[tool.legacy-variable]`` table; none when ``isolated``,
-    as ruff's ``--isolated``)."""
+    """The settings of a run: ``cli`` over the configuration file (the nearest
+    pyproject.toml with a ``[tool.legacy-variable]`` table; none when ``isolated``, as
+    ruff's ``--isolated``).
+
+    ``config_file`` is ``--config``, given once or several times, as in ruff: a path
+    replaces the discovered file; a ``"key = value"`` TOML text overrides that one key
+    over whichever file is in force (it does not drop the rest of the file).
+    """
     cwd = os.path.abspath(cwd or os.getcwd())
     layers: list[tuple[Layer, str]] = []
     config_path: str | None = None
     nearest: str | None = None
-    if config_file is not None:
-        if os.path.isfile(config_file):
-            config_path = os.path.abspath(config_file)
-            layers.append((load_layer(config_path), config_path))
-        elif "=" in config_file:
-            layers.append((load_layer(config_file, inline=True), "--config"))
-        else:
-            raise ConfigError(f"--config: no such file {config_file!r}")
+    given = [config_file] if isinstance(config_file, str) else list(config_file or ())
+    files = [c for c in given if os.path.isfile(c)]
+    overrides = [c for c in given if c not in files]
+    for value in overrides:
+        if "=" not in value:
+            raise ConfigError(f"--config: no such file {value!r}")
+    if len(files) > 1:
+        raise ConfigError(f"--config: only one configuration file can be given; got {files[0]!r} and {files[1]!r}")
+    if files:
+        config_path = os.path.abspath(files[0])
+        layers.append((load_layer(config_path), config_path))
     elif not isolated:
         start = paths[0] if len(paths) == 1 else cwd
         config_path, nearest = find_pyproject(start if os.path.exists(start) else cwd)
         if config_path is not None:
             layers.append((load_layer(config_path), config_path))
+    if overrides:
+        # Key by key into the file's own table, as ruff does: `--config "select = [...]"`
+        # replaces the file's select, and its extend-select and ignore still apply.
+        base, where = layers.pop() if layers else (Layer(), "--config")
+        for value in overrides:
+            table = _inline_table(value)
+            override = _layer_from_table(table, "--config")
+            for key in table:
+                attribute = key.replace("-", "_")
+                setattr(base, attribute, getattr(override, attribute))
+        layers.append((base, where))
     layers.append((cli, "command line"))
-    root_marker = config_path or (nearest if config_file is None else None)
+    root_marker = config_path or (nearest if not files else None)
     project_root = os.path.dirname(root_marker) if root_marker else cwd
 
     def last(attribute: str, default):
@@ -321,4 +360,5 @@ def resolve(
         output_format=last("output_format", "full"),
         cache_dir=cache_dir,
         include=tuple(include),
+        force_exclude=bool(last("force_exclude", False)),
     )

@@ -13,6 +13,7 @@ import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Callable
 
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
 from ..rules import Code
@@ -96,8 +97,21 @@ def process_file(
     facts = options.project.view(relative) if options.project is not None else None
     try:
         analysis = analyze(text, display, codes, facts)
+        # Parts the document could leave out (notebook cells that do not parse alone).
+        failures: list[Diagnostic] = []
+        if not analysis.parses:
+            recovered = document.recover(display)
+            if recovered is not None:
+                failures = [d for d in recovered if d.code in codes]
+                text = document.text
+                analysis = analyze(text, display, codes, facts)
+
+        def located(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+            found = document.located(text, diagnostics)
+            return sorted([*found, *failures], key=Diagnostic.sort_key) if failures else found
+
         if not options.fix or not any(options.applicable(d) for d in analysis.diagnostics):
-            report.diagnostics = document.located(text, analysis.diagnostics)
+            report.diagnostics = located(text, analysis.diagnostics)
             report.cache_digest = _digest(data)
             return report
         outcome = fix_to_fixed_point(
@@ -113,7 +127,7 @@ def process_file(
         report.internal_error = True
         report.error += "\n" + "".join(traceback.format_exc())
         return report
-    report.diagnostics = document.located(text, analysis.diagnostics)
+    report.diagnostics = located(text, analysis.diagnostics)
     if not outcome.fixed:
         report.cache_digest = _digest(data)
         return report
@@ -134,7 +148,7 @@ def process_file(
             return report
         report.written = True
         report.cache_digest = _digest(new_data)
-    report.diagnostics = document.located(outcome.text, outcome.diagnostics)
+    report.diagnostics = located(outcome.text, outcome.diagnostics)
     report.fixed = outcome.fixed
     return report
 
@@ -219,16 +233,24 @@ def worker_count(jobs: int) -> int:
     return max(1, min(cpus, jobs // PARALLEL_THRESHOLD))
 
 
-def run_jobs(jobs: list[tuple], options: Options, workers: int | None = None) -> list[FileReport]:
+def run_jobs(
+    jobs: list[tuple], options: Options, workers: int | None = None, done: Callable[[int], None] | None = None
+) -> list[FileReport]:
     """``jobs``: (path, display path, project-relative path, bytes or None). ``workers``:
-    processes to use (None: as many as pay off, ``worker_count``)."""
+    processes to use (None: as many as pay off, ``worker_count``). ``done(n)``: called
+    as the reports come in, with how many are in."""
     workers = worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
     if workers == 1:
         import warnings
 
         with warnings.catch_warnings():
             _quiet_parser_warnings()
-            return [_process_paused(path, display, relative, options, data) for path, display, relative, data in jobs]
+            reports = []
+            for path, display, relative, data in jobs:
+                reports.append(_process_paused(path, display, relative, options, data))
+                if done is not None:
+                    done(len(reports))
+            return reports
     import importlib
     from concurrent.futures import ProcessPoolExecutor
 
@@ -238,7 +260,13 @@ def run_jobs(jobs: list[tuple], options: Options, workers: int | None = None) ->
     # round trip costs far less than linting its files.
     chunksize = max(1, min(32, len(jobs) // (workers * 16)))
     with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(options,)) as pool:
-        return list(pool.map(_work, jobs, chunksize=chunksize))
+        if done is None:
+            return list(pool.map(_work, jobs, chunksize=chunksize))
+        reports = []
+        for report in pool.map(_work, jobs, chunksize=chunksize):
+            reports.append(report)
+            done(len(reports))
+        return reports
 
 
 def _pool_context():

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from ..diagnostics import Diagnostic
+from .source import NOT_REGULAR
 
 #: Skipped whatever the exclude setting says: never anyone's source.
 ALWAYS_SKIPPED = frozenset({".git"})
@@ -255,6 +256,9 @@ def discover(
             problem(path, exc.strerror or str(exc))
             continue
         if not stat.S_ISDIR(status.st_mode):
+            if not stat.S_ISREG(status.st_mode):
+                problem(path, NOT_REGULAR)  # a FIFO would block its reader forever
+                continue
             add(path)  # an explicitly named file is linted whatever its name or excludes
             continue
         scopes = _ancestor_scopes(path) if respect_gitignore else []
@@ -276,6 +280,13 @@ def include_matcher(include: tuple[str, ...]):
         return any(fnmatchcase(relative if "/" in p else name, p.strip("/")) for p in globs)
 
     return included
+
+
+def _is_regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()  # from the directory listing: no extra stat on Linux
+    except OSError:
+        return True  # vanished or unreadable: reading it says why
 
 
 def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, problem, included) -> None:
@@ -332,5 +343,23 @@ def _walk(top, real_top, scopes, exclude, project_root, respect_gitignore, add, 
                 real_sub = os.path.join(real_directory, name)
                 subdirectories.append((path, real_sub, ancestors | {real_sub}, scopes))
             elif included(name, relative):
+                if not _is_regular(entry):
+                    problem(path, NOT_REGULAR)  # a FIFO, socket or device: never opened
+                    continue
                 add(path, real or os.path.join(real_directory, name))
         stack.extend(reversed(subdirectories))
+
+
+def force_excluded(path: str, exclude: tuple[str, ...], project_root: str) -> bool:
+    """``--force-exclude``: whether a path named on the command line falls under an
+    exclude pattern, by its own name or any directory above it up to the project root
+    (``extend-exclude = ["third_party"]`` catches ``third_party/lib/x.py``), as a walk
+    would have skipped it."""
+    relative = relative_to(os.path.abspath(path), project_root).replace(os.sep, "/")
+    parts = relative.split("/")
+    if relative.startswith("../"):
+        parts = parts[-1:]  # outside the project: only the file's own name can match
+    for end in range(len(parts), 0, -1):
+        if _excluded(parts[end - 1], "/".join(parts[:end]), exclude):
+            return True
+    return False

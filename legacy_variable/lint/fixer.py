@@ -7,6 +7,7 @@ Everything outside an edit stays byte-identical: edits are spliced into the deco
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -60,14 +61,61 @@ def non_overlapping(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     waits for the next round, when it is recomputed on the new text.
     """
     chosen: list[Diagnostic] = []
-    taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    taken = _Taken()
     for diagnostic in sorted(diagnostics, key=lambda d: (_span(d), d.code)):
         spans = [((e.row, e.column), (e.end_row, e.end_column)) for e in diagnostic.fix.edits]  # type: ignore[union-attr]
-        if any(_overlaps(span, other) for span in spans for other in taken):
+        if any(taken.overlaps(span) for span in spans):
             continue
         chosen.append(diagnostic)
-        taken.extend(spans)
+        for span in spans:
+            taken.add(span)
     return chosen
+
+
+class _Taken:
+    """The spans already chosen, which never overlap one another: sorted by start, so
+    their ends are in order too, and the few that could overlap a new span are found by
+    bisection. (A scan of every chosen span per fix made a file with thousands of fixes
+    quadratic: 20 s for 8,000 fixes.)"""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        self.ends: list[tuple[int, int]] = []
+        #: Insertion points taken: a second insertion at one of them overlaps.
+        self.points: set[tuple[int, int]] = set()
+
+    def overlaps(self, span) -> bool:
+        start, end = span
+        if start == end and start in self.points:
+            return True
+        # Only a span ending after this one starts can overlap it; and from there on,
+        # only while they start before it ends.
+        k = bisect_right(self.ends, start)
+        while k < len(self.spans) and self.spans[k][0] <= end:
+            if _overlaps(span, self.spans[k]):
+                return True
+            k += 1
+        return False
+
+    def add(self, span) -> None:
+        start, end = span
+        if start == end:
+            self.points.add(start)
+        # The edits of one fix may overlap one another: they are kept as their union, so
+        # that the chosen spans still never overlap (what ``overlaps`` relies on).
+        k = bisect_right(self.ends, start)
+        merged = []
+        while k < len(self.spans) and self.spans[k][0] <= end:
+            if _overlaps(span, self.spans[k]):
+                merged.append(k)
+            k += 1
+        for k in reversed(merged):
+            other = self.spans.pop(k)
+            del self.ends[k]
+            start, end = min(start, other[0]), max(end, other[1])
+        k = bisect_left(self.spans, (start, end))
+        self.spans.insert(k, (start, end))
+        self.ends.insert(k, end)
 
 
 def _overlaps(a, b) -> bool:

@@ -25,6 +25,37 @@ def _marker(result: CheckResult, diagnostic: Diagnostic) -> str:
 # ---------------------------------------------------------------------------- text
 
 
+def color_enabled(stream: TextIO) -> bool:
+    """Colour for a terminal, as ruff and most CLIs decide it: ``FORCE_COLOR`` (any
+    non-empty value) forces it, even into a pipe (CI logs render it); otherwise
+    ``NO_COLOR`` (https://no-color.org) or a dumb terminal turns it off."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class _Paint:
+    """ANSI styles, or nothing when colour is off, so writers stay one code path."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str) -> str:
+        return f"\x1b[{style}m{text}\x1b[0m" if self.enabled and text else text
+
+
+BOLD_RED = "1;31"
+BOLD = "1"
+BLUE = "1;34"
+CYAN = "36"
+
+
 def _source_lines(path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
         from .source import LINE_BREAK, UnreadableSource, read_source
@@ -104,31 +135,44 @@ def _frame(diagnostic: Diagnostic, lines: list[str]) -> list[str]:
     ]
 
 
-def write_full(result: CheckResult, out: TextIO) -> None:
+def write_full(
+    result: CheckResult, out: TextIO, color: bool = False, texts: dict[str, list[str]] | None = None
+) -> None:
+    """``texts``: the lines of sources that are not files (stdin), by display path."""
     # Lines are gathered and written at once: a write per line is a system call per line
     # when stdout is unbuffered (PYTHONUNBUFFERED, some CI runners), ten per diagnostic.
-    sources: dict[str, list[str]] = {}
+    sources: dict = dict(texts or {})
+    paint = _Paint(color)
     text: list[str] = []
     add = text.append
     for diagnostic in result.diagnostics:
-        add(f"{diagnostic.code} {_marker(result, diagnostic)}{diagnostic.message}\n")
-        add(f" --> {_location(diagnostic)}\n")
+        add(f"{paint(diagnostic.code, BOLD_RED)} {_marker(result, diagnostic)}{paint(diagnostic.message, BOLD)}\n")
+        add(f" {paint('-->', BLUE)} {_location(diagnostic)}\n")
         if diagnostic.cell is not None:
             lines = _cell_lines(diagnostic.path, diagnostic.cell, sources)
         else:
             lines = _source_lines(diagnostic.path, sources)
         for line in _frame(diagnostic, lines):
+            if color:
+                gutter, bar, rest = line.partition("|")
+                line = paint(gutter + bar, BLUE) + (paint(rest, BOLD_RED) if rest.strip(" \t^") == "" and "^" in rest else rest)
             add(line + "\n")
         for name, value in diagnostic.related:
             add(f"note: {name.replace('_', ' ')}: {value}\n")
         if diagnostic.fix is not None and diagnostic.fix.message:
-            add(f"help: {diagnostic.fix.message}\n")
+            add(f"{paint('help', CYAN)}: {diagnostic.fix.message}\n")
         add("\n")
     out.write("".join(text))
 
 
-def write_concise(result: CheckResult, out: TextIO) -> None:
-    out.write("".join(f"{_location(d)}: {d.code} {_marker(result, d)}{d.message}\n" for d in result.diagnostics))
+def write_concise(result: CheckResult, out: TextIO, color: bool = False) -> None:
+    paint = _Paint(color)
+    out.write(
+        "".join(
+            f"{paint(_location(d), BOLD)}: {paint(d.code, BOLD_RED)} {_marker(result, d)}{d.message}\n"
+            for d in result.diagnostics
+        )
+    )
 
 
 def write_summary(result: CheckResult, out: TextIO) -> None:
@@ -255,6 +299,26 @@ def write_github(result: CheckResult, out: TextIO) -> None:
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+def _published(url: str | None) -> bool:
+    return bool(url) and url.startswith(("https://", "http://"))
+
+
+def _artifact_location(path: str) -> dict:
+    """A file's SARIF artifactLocation. URIs are percent-encoded (RFC 3986: a space, a
+    ``%``, a ``,`` or a non-ASCII name is not a valid ``uri-reference`` as it stands).
+    Inside the project: relative to ``%SRCROOT%``, so that code scanning maps it onto the
+    checkout; outside it: an absolute ``file:`` URI, which no base can prefix."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        return {"uri": PurePath(os.path.normpath(path)).as_uri()}
+    # `quote` leaves only unreserved characters and "/" as they are; surrogates (names
+    # that are not valid UTF-8) are encoded as the bytes the file system holds.
+    raw = path.replace(os.sep, "/").encode("utf-8", "surrogateescape")
+    return {"uri": quote(raw, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def sarif_document(result: CheckResult) -> dict:
     from .. import __version__
     from ..rules import DOCS_URL
@@ -269,16 +333,17 @@ def sarif_document(result: CheckResult) -> dict:
             # GitHub truncates longer texts; the full page is in help.
             "fullDescription": {"text": rule.what[:1000]},
             "help": {"text": rule.explain(), "markdown": rule.explain()},
-            "helpUri": rule.url,
             "defaultConfiguration": {"level": level(rule)},
             "properties": {"tags": ["pytorch", "migration"], "precision": "high"},
+            # Only a published page is a help URI; `help` carries the whole text anyway.
+            **({"helpUri": rule.url} if _published(rule.url) else {}),
         }
         for rule in rules
     ]
     results = []
     in_file = _NotebookPositions()
     for report in result.files:
-        uri = report.relative_path.replace(os.sep, "/")
+        location = _artifact_location(report.relative_path)
         for d in report.diagnostics:
             line, column, end_line, end_column = in_file(d)
             region = {"startLine": line, "startColumn": max(column, 1)}
@@ -293,7 +358,7 @@ def sarif_document(result: CheckResult) -> dict:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": location,
                             "region": region,
                         }
                     }
@@ -315,7 +380,7 @@ def sarif_document(result: CheckResult) -> dict:
                         "name": "legacy-variable",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "informationUri": DOCS_URL,
+                        **({"informationUri": DOCS_URL} if _published(DOCS_URL) else {}),
                         "rules": descriptors,
                     }
                 },

@@ -6,13 +6,19 @@ so edits computed on it can be written back byte-identical outside the edited ra
 
 from __future__ import annotations
 
+import codecs
 import io
+import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 
 #: How much of the file is looked at for NUL bytes, as git does to call a file binary.
 _BINARY_SNIFF = 8192
+
+#: A coding line, as PEP 263 spells it (on one of the first two lines).
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 #: What the tokenizer (and so ast) counts as a line break.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -54,6 +60,14 @@ def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
                 data.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise UnreadableSource(f"cannot decode as utf-8: {error.reason}") from None
+        if data.startswith(codecs.BOM_UTF8):
+            # tokenize says only "encoding problem: utf-8": name what contradicts what.
+            declared = _COOKIE.search(b"\n".join(data[3:].split(b"\n", 2)[:2]))  # the first two lines
+            if declared is not None:
+                name = declared.group(1).decode("ascii", "replace")
+                raise UnreadableSource(
+                    f"invalid encoding declaration: a UTF-8 byte order mark, but the coding line says {name}"
+                ) from None
         raise UnreadableSource(f"invalid encoding declaration: {exc.msg}") from None
     try:
         text = data.decode(encoding)
@@ -76,14 +90,36 @@ def declared_encoding(text: str) -> str:
     return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
+#: LV002 detail for a FIFO, socket or device file: never opened for reading.
+NOT_REGULAR = "not a regular file"
+
+# Opening a FIFO for reading blocks until a writer comes, forever in a lint run; with
+# O_NONBLOCK the open returns at once and fstat tells what was opened. On a regular file
+# the flag changes nothing.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: str) -> bytes:
+    """The file's bytes; UnreadableSource for a directory, a FIFO, a socket, a device
+    (none of which is read) or an OS error."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        fd = os.open(path, _OPEN_FLAGS)
     except IsADirectoryError:
         raise UnreadableSource("is a directory") from None
     except OSError as exc:
         raise UnreadableSource(exc.strerror or str(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UnreadableSource("is a directory")
+        if not stat.S_ISREG(mode):
+            raise UnreadableSource(NOT_REGULAR)
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise UnreadableSource(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
 
 
 def read_source(path: str) -> SourceFile:

@@ -3,7 +3,7 @@
 A ``Fact`` is the evidence about one value: is it a fresh tensor, a leaf that requires grad,
 the result of an op (and over which names), a 0-dim loss or reduction, something that is not
 a tensor at all, or unknown. The misconception rules only speak where the facts are strong
-(DESIGN.md: precision over recall).
+(ARCHITECTURE.md: precision over recall).
 """
 
 from __future__ import annotations

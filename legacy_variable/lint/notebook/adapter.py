@@ -25,6 +25,18 @@ class NotebookDocument:
         #: The last fixed text rendered, and its cells: ``diff`` follows ``render``.
         self._rendered: tuple[str, dict[int, str], list[int]] | None = None
 
+    def recover(self, display: str) -> list[Diagnostic] | None:
+        """Cells that do not parse even alone are left out of the module, each with its
+        own LV001 (see ``notebook.recovery``); None when every cell parses alone."""
+        from .recovery import cells_that_fail
+
+        failures, failed, indented = cells_that_fail(self.notebook, display)
+        if not failed and not indented:
+            return None
+        self.module = logical_module(self.notebook, failed, indented)
+        self.text = self.module.text
+        return failures
+
     def located(self, text: str, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         positions = CellPositions(text)
         return [positions.diagnostic(d) for d in diagnostics]

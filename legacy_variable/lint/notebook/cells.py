@@ -20,7 +20,12 @@ from .document import Cell, Notebook
 from .magics import mask, unmask
 
 _BOUNDARY = "# <legacy-variable cell {}>\n"
-_BOUNDARY_LINE = re.compile(r"^# <legacy-variable cell (\d+)>\n", re.MULTILINE)
+# A cell whose first line is indented runs in Jupyter: IPython strips that indentation
+# from the cell's lines first. Opening an ``if True:`` block on its boundary line gives the
+# same statements without moving a single character of the cell (columns, fixes and the
+# written text stay the cell's own).
+_INDENTED_BOUNDARY = "if True:  # <legacy-variable cell {}>\n"
+_BOUNDARY_LINE = re.compile(r"^(?:if True:  )?# <legacy-variable cell (\d+)>\n", re.MULTILINE)
 
 
 @dataclass
@@ -38,19 +43,48 @@ class LogicalModule:
     cells: list[LintedCell]
 
 
-def logical_module(notebook: Notebook) -> LogicalModule:
+def logical_module(
+    notebook: Notebook, left_out: frozenset[int] = frozenset(), indented: frozenset[int] = frozenset()
+) -> LogicalModule:
+    """The code cells as one module. ``left_out``: cells that do not parse even on their
+    own (each reported by itself); ``indented``: cells run as IPython runs a cell whose
+    first line is indented (see ``_INDENTED_BOUNDARY``)."""
     pieces: list[str] = []
     linted: list[LintedCell] = []
     for cell in notebook.code_cells():
+        if cell.number in left_out:
+            continue
         masked = mask(cell.text)
         if masked is None:
             continue
         body, originals = masked
         added = not body.endswith(("\n", "\r"))
-        pieces.append(_BOUNDARY.format(cell.number))
+        boundary = _INDENTED_BOUNDARY if cell.number in indented else _BOUNDARY
+        pieces.append(boundary.format(cell.number))
         pieces.append(body + "\n" if added else body)
         linted.append(LintedCell(cell, originals, added))
     return LogicalModule("".join(pieces), linted)
+
+
+def python_body(cell: Cell) -> str | None:
+    """The cell's text as the analysis sees it (IPython lines masked); None for a cell
+    that a cell magic makes something other than Python."""
+    masked = mask(cell.text)
+    return None if masked is None else masked[0]
+
+
+def leading_indent(body: str) -> bool:
+    """Whether IPython would strip the cell's indentation: its first line that is not
+    blank starts with a space or a tab (IPython drops leading blank lines first)."""
+    for line in body.splitlines():
+        if line.strip():
+            return line[0] in " \t"
+    return False
+
+
+def wrapped(body: str) -> str:
+    """The cell as ``logical_module`` puts an indented one: rows shifted by one."""
+    return "if True:\n" + body
 
 
 def split_cells(module: LogicalModule, text: str) -> dict[int, str] | None:
@@ -167,4 +201,13 @@ class CellPositions:
         return f"{prefix}cell {cell}:{in_cell}"
 
     def _edit(self, edit: Edit) -> Edit:
-        return replace(edit, row=self.cell_row(edit.row)[1], end_row=self.cell_row(edit.end_row)[1])
+        return replace(edit, row=self.cell_row(edit.row)[1], end_row=self._end_row(edit.end_row, edit.end_column))
+
+    def _end_row(self, row: int, column: int) -> int:
+        # An edit that ends where the next cell's boundary line starts (a deleted last
+        # line, line break included) ends at the start of the row after its cell's last
+        # one; mapped as a position, it would shrink to the start of the last row.
+        k = bisect_right(self.boundary_rows, row) - 1
+        if k > 0 and column == 1 and row == self.boundary_rows[k]:
+            return row - self.boundary_rows[k - 1]
+        return self.cell_row(row)[1]

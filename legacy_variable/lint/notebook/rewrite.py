@@ -73,7 +73,7 @@ def rewrite(notebook: Notebook, sources: dict[int, str]) -> tuple[str, list[int]
 
 
 def cell_diff(display: str, number: int, before: str, after: str) -> str:
-    import difflib
+    from ..textdiff import unified_diff  # linear, as for .py files: exported cells can be huge
 
     def lines(text: str) -> list[str]:
         found = _split_lines(text)
@@ -82,4 +82,4 @@ def cell_diff(display: str, number: int, before: str, after: str) -> str:
         return found
 
     name = f"{display}:cell {number}"
-    return "".join(difflib.unified_diff(lines(before), lines(after), fromfile=name, tofile=name))
+    return unified_diff(lines(before), lines(after), name, name)
