@@ -131,6 +131,10 @@ class Diagnostic:
             "noqa_row": self.noqa_row if self.noqa_row is not None else self.line,
             "cell": self.cell,
             "url": rule.url if rule else None,
+            # Only on findings a recorded run judged (check --evidence).
+            **({"evidence": {"status": self.arg("evidence"),
+                             "observations": self.arg("observations")}}
+               if self.arg("evidence") is not None else {}),
         }
 
     @classmethod

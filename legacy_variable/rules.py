@@ -244,8 +244,18 @@ _RULES: list[Rule] = [
         code=Code.VARIABLE_WRAPPER,
         name="variable-wrapper",
         message="`{callee}(...)` is a legacy wrapper: on modern PyTorch it returns a detached "
-        "tensor; use the tensor itself",
-        defaults={"callee": "Variable"},
+        "tensor; {variant}",
+        defaults={"callee": "Variable", "variant": "plain"},
+        variants={
+            "plain": "use the tensor itself",
+            # ``Variable(alpha * x.data + ..., requires_grad=True)``: a gradient penalty's
+            # interpolate must be a leaf of its own for ``autograd.grad``
+            "new_leaf": (
+                "with `requires_grad=True` on a computed value it starts a new leaf (as a "
+                "gradient penalty's interpolate must): keep that with "
+                "`(...).detach().requires_grad_()`, not the tensor itself"
+            ),
+        },
         what=(
             "Calls of `torch.autograd.Variable(...)`, however the name was imported "
             "(`from torch.autograd import Variable`, `import torch.autograd as ag; "
@@ -510,6 +520,11 @@ _RULES: list[Rule] = [
         fix_safety=(
             "Safe for a literal list or tuple of numbers (`torch.tensor(data, "
             "dtype=...)`) and for integer sizes (`torch.empty(sizes, dtype=...)`). "
+            "`torch.Tensor(...)` makes the project's default dtype: its fix writes no dtype "
+            "where the factory makes the default itself (sizes, float literals), "
+            "`dtype=torch.float32` where the project is known never to change the default, "
+            "else `dtype=torch.get_default_dtype()`. A typed CPU constructor's fix is "
+            "unsafe in a project that may make a CUDA type the default tensor type. "
             "Other arguments (a variable, a numpy array, a `Size`) are reported "
             "without a fix, because the constructor's meaning depends on the "
             "argument's runtime type."
@@ -919,12 +934,16 @@ _RULES: list[Rule] = [
         example_expects=((Code.TORCH_RANGE, 2, 5),),
         example_fixed=(
             "import torch\n"
-            "r = torch.arange(0, 6, dtype=torch.float32)\n"
+            "r = torch.arange(0, 6, dtype=torch.get_default_dtype())\n"
         ),
         fix_safety=(
             "Safe only for integer literal bounds with the default step: the fix writes "
-            "`torch.arange(start, end + 1, dtype=torch.float32)` with the end computed. Other "
-            "forms are reported without a fix (floating-point ends are not exact)."
+            "`torch.arange(start, end + 1, dtype=...)` with the end computed. `torch.range` "
+            "makes the default dtype, so the dtype written is `torch.float32` only when the "
+            "checked project is known never to change the default (no "
+            "`set_default_dtype`/`set_default_tensor_type` in any file); otherwise, and for "
+            "a single text checked on its own, `torch.get_default_dtype()`. Other forms are "
+            "reported without a fix (floating-point ends are not exact)."
         ),
         fix=FIX_SOMETIMES,
         stock_outcome="warns",
@@ -1095,18 +1114,34 @@ _RULES: list[Rule] = [
     Rule(
         code=Code.TORCH_LOAD_WEIGHTS_ONLY,
         name="torch-load-weights-only",
-        message="`torch.load`{file} refused to unpickle {detail}: since PyTorch 2.6 "
+        message="`torch.load`{file} {variant}: since PyTorch 2.6 "
         "`weights_only=True` is the default; load a `state_dict` saved with "
         "`torch.save(model.state_dict(), f)`, allow-list the classes with "
         "`torch.serialization.add_safe_globals([...])`, or, only for a file you trust, "
         "pass `weights_only=False` (`legacy-variable run --trust-pickles`)",
-        defaults={"file": "", "detail": "a legacy checkpoint"},
+        defaults={"file": "", "detail": "a legacy checkpoint", "variant": "refused"},
+        variants={
+            # the runtime saw the refusal
+            "refused": "refused to unpickle {detail}",
+            # statically, a checkpoint-like path: a state_dict or a tensor loads fine
+            "may_refuse": (
+                "may be refused if the file holds a pickled object (a whole model, an "
+                "optimizer, an `argparse.Namespace`)"
+            ),
+            # statically, the result is used as a model: the file holds a whole one
+            "whole_model": (
+                "is refused: the code uses what it loads as a model, so the file holds a "
+                "whole pickled one"
+            ),
+        },
         what=(
             "`torch.load(...)` of what 0.3-era code saved: whole pickled modules "
             "(`torch.save(model, path)`), optimizer objects, `argparse.Namespace`, numpy "
-            "arrays and scalars. Statically: `torch.load` without `weights_only=` of a path "
-            "that looks like a checkpoint (`.pth`, `.pt`, `.pth.tar`, `.pkl`, `.ckpt`), "
-            "unless its result goes straight into `load_state_dict`."
+            "arrays and scalars. Statically: `torch.load` without `weights_only=` whose "
+            "result is used as a model (called, or `.eval()`, `.parameters()` ... on it), "
+            "whatever its path; or of a path that looks like a checkpoint (`.pth`, `.pt`, "
+            "`.pth.tar`, `.pkl`, `.ckpt`), which may be refused (a state_dict or a tensor "
+            "loads fine), unless its result goes straight into `load_state_dict`."
         ),
         why=(
             "PyTorch 2.6 changed `torch.load`'s default to `weights_only=True`, an "
@@ -1367,8 +1402,8 @@ _RULES: list[Rule] = [
         example_fixed=(
             "import torch\n"
             "from torch.autograd import Variable\n"
-            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
-            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "a = torch.tensor([1.0, 2.0, 3.0])\n"
+            "b = torch.tensor([4.0, 5.0, 6.0])\n"
             "c = a + b\n"
             "c_var = Variable(c, requires_grad=True)\n"
             "c_var.backward(torch.ones_like(c_var))\n"
@@ -1376,8 +1411,8 @@ _RULES: list[Rule] = [
         ),
         example_fixed_unsafe=(
             "import torch\n"
-            "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32)\n"
-            "b = torch.tensor([4.0, 5.0, 6.0], dtype=torch.float32)\n"
+            "a = torch.tensor([1.0, 2.0, 3.0])\n"
+            "b = torch.tensor([4.0, 5.0, 6.0])\n"
             "c = a + b\n"
             "c_var = c.detach().requires_grad_()\n"
             "c_var.backward(torch.ones_like(c_var))\n"

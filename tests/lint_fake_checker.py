@@ -25,7 +25,7 @@ def _column(lines: list[str], row: int, byte_col: int) -> int:
     return len(lines[row - 1].encode("utf-8")[:byte_col].decode("utf-8")) + 1
 
 
-def fake_check_module(tree: ast.Module, source: str, path: str, codes=None) -> list[Diagnostic]:
+def fake_check_module(tree: ast.Module, source: str, path: str, codes=None, project=None) -> list[Diagnostic]:
     calls.append(path)
     lines = _BREAK.split(source)
     found: list[Diagnostic] = []

@@ -88,7 +88,7 @@ def test_torch_load_of_a_checkpoint(body, column):
 
 def test_torch_load_message_names_the_file():
     (d,) = check("import torch\nm = torch.load('model.pth')\n")
-    assert d.message.startswith("`torch.load` of `'model.pth'` refused to unpickle")
+    assert d.message.startswith("`torch.load` of `'model.pth'` may be refused if the file holds a pickled object")
 
 
 @pytest.mark.parametrize(
@@ -141,3 +141,35 @@ def test_printed_reduction_position_and_message():
 )
 def test_printed_reduction_negatives(body):
     assert found("import torch\n" + body, "LV123") == []
+
+
+@pytest.mark.parametrize(
+    "body, line, column",
+    [
+        # practical-pytorch's generate.py: the path is a variable, the result is called.
+        ("def generate(path, prime):\n    decoder = torch.load(path)\n"
+         "    return decoder(prime)\n", 4, 15),
+        ("model = torch.load(args.model)\nmodel.eval()\n", 3, 9),
+        ("net = torch.load(opt.netG)\nfor p in net.parameters():\n    p.requires_grad = False\n",
+         3, 7),
+        ("torch.load(checkpoint_file).eval()\n", 3, 1),
+    ],
+)
+def test_whole_model_loads_are_refused_whatever_the_path(body, line, column):
+    """Issue 13: loads whose path is a variable were missed; the result used as a model
+    says the file holds a whole pickled one, and the message says it is refused."""
+    [d] = [d for d in check("import os\nimport torch\n" + body) if d.code == "LV122"]
+    assert (d.line, d.column, d.fix) == (line, column, None)
+    assert "is refused: the code uses what it loads as a model" in d.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "state = torch.load(path)\nprint(state['epoch'])\n",
+        "x = torch.load(path)\nx = Net()\nx.eval()\n",  # rebound: the model is another object
+        "t = torch.load(path)\nprint(t.size())\n",
+    ],
+)
+def test_loads_not_used_as_models_are_not_called_refused(body):
+    assert [d for d in check("import torch\n" + body) if d.code == "LV122"] == []

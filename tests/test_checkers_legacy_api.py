@@ -42,9 +42,9 @@ def test_scalar_index_position():
 @pytest.mark.parametrize(
     "body",
     [
-        "def f(out):\n    return out.data[0]\n",  # shape unknown: report, no fix
         "def f(loss):\n    return loss[0]\n",  # the name says loss
-        "per_sample = F.nll_loss(out, y, reduce=False)\nv = per_sample.data[0]\n",
+        "def f(state):\n    return state['loss'].data[0]\n",
+        "def f(self):\n    return self.loss_G.data[0]\n",
     ],
 )
 def test_scalar_index_without_strong_evidence_has_no_fix(body):
@@ -63,6 +63,12 @@ def test_scalar_index_without_strong_evidence_has_no_fix(body):
         "arr = np.zeros(3)\nv = arr.data[0]\n",
         "v = x.data[1]\n",
         "s = 'loss.data[0]'\n",
+        # Shape unknown and not named as a loss: no guess (issue 13: wrong in 8 of 14).
+        "def f(out):\n    return out.data[0]\n",
+        "per_sample = F.nll_loss(out, y, reduce=False)\nv = per_sample.data[0]\n",
+        "def f(output):\n    val, idx = output.max(1)\n    return idx.data[0]\n",
+        "def f(x):\n    return x.view(-1).data[0]\n",
+        "def f(netD, fake):\n    errD = netD(fake)\n    return errD.data[0]\n",
     ],
 )
 def test_scalar_index_negatives(body):
@@ -121,7 +127,7 @@ def test_retain_variables_on_other_calls_is_ignored():
     [
         ("x = torch.FloatTensor([1, 2])\n", "x = torch.tensor([1, 2], dtype=torch.float32)\n"),
         ("x = torch.Tensor([[1.5, -2], [3, 4]])\n",
-         "x = torch.tensor([[1.5, -2], [3, 4]], dtype=torch.float32)\n"),
+         "x = torch.tensor([[1.5, -2], [3, 4]], dtype=torch.get_default_dtype())\n"),
         ("x = torch.LongTensor(2, 3)\n", "x = torch.empty(2, 3, dtype=torch.int64)\n"),
         ("x = torch.cuda.FloatTensor(4)\n",
          "x = torch.empty(4, dtype=torch.float32, device='cuda')\n"),
@@ -335,9 +341,9 @@ def test_clip_grad_norm():
 @pytest.mark.parametrize(
     "before, after",
     [
-        ("r = torch.range(0, 5)\n", "r = torch.arange(0, 6, dtype=torch.float32)\n"),
-        ("r = torch.range(1, 10, 3)\n", "r = torch.arange(1, 11, 3, dtype=torch.float32)\n"),
-        ("r = torch.range(5, -1, -2)\n", "r = torch.arange(5, -2, -2, dtype=torch.float32)\n"),
+        ("r = torch.range(0, 5)\n", "r = torch.arange(0, 6, dtype=torch.get_default_dtype())\n"),
+        ("r = torch.range(1, 10, 3)\n", "r = torch.arange(1, 11, 3, dtype=torch.get_default_dtype())\n"),
+        ("r = torch.range(5, -1, -2)\n", "r = torch.arange(5, -2, -2, dtype=torch.get_default_dtype())\n"),
     ],
 )
 def test_torch_range(before, after):
@@ -387,5 +393,4 @@ def test_scalar_index_of_an_accumulated_loss():
 
 def test_accumulated_unknowns_are_not_scalar():
     body = "def f(xs):\n    total = 0\n    for x in xs:\n        total += model(x)\n    return total.data[0]\n"
-    (d,) = [d for d in check(TORCH + body) if d.code == "LV104"]
-    assert d.fix is None
+    assert [d for d in check(TORCH + body) if d.code == "LV104"] == []

@@ -24,7 +24,7 @@ def test_known_loss_receiver_is_certain_and_fixable():
 
 
 def test_unknown_receiver_is_reported_with_a_conditional_message_and_no_fix():
-    src = "import torch\ndef f(value):\n    return value.data[0]\n"
+    src = "import torch\ndef f(g_loss):\n    return g_loss.data[0]\n"
     (diag,) = _lv104(src)
     assert (diag.line, diag.column, diag.fix) == (3, 12, None)
     assert diag.message == (
@@ -39,3 +39,22 @@ def test_module_parameters_are_never_reported():
         "print(layer.weight.data[0], layer.bias.data[0])\n"
     )
     assert _lv104(src) == []
+
+
+def test_unknown_receivers_not_named_as_losses_are_not_guessed():
+    """Issue 13, from the 2017 repositories: a critic's value (shape (1, 1)), WGAN's
+    ``errD`` (shape (1,)), an argmax over a (1, C) output: ``[0]`` is right on each."""
+    src = (
+        "import torch\n"
+        "def step(values, rewards, netD, fake, output, idx2char):\n"
+        "    for value, reward in zip(values, rewards):\n"
+        "        reward_diff = reward - value.data[0]\n"
+        "    errD = netD(fake)\n"
+        "    val, idx = output.max(1)\n"
+        "    print(errD.data[0], idx2char[idx.data[0]])\n"
+        "    value_loss = 0\n"
+        "    for reward in rewards:\n"
+        "        value_loss += torch.nn.functional.smooth_l1_loss(reward, reward)\n"
+        "    return value_loss.data[0]\n"
+    )
+    assert [(d.line, d.column) for d in _lv104(src)] == [(11, 12)]

@@ -151,7 +151,7 @@ def test_a_damaged_cache_file_is_ignored_and_replaced(project, capsys, fake):
 def test_a_related_site_names_the_file_as_the_current_run_does(project, capsys, monkeypatch):
     from legacy_variable.diagnostics import Diagnostic
 
-    def check_module(tree, source, path, codes=None):
+    def check_module(tree, source, path, codes=None, project=None):
         return [Diagnostic("LV203", "m", path, 2, 1, related=(("wrap_site", f"{path}:1"),))]
 
     monkeypatch.setattr(checkers, "check_module", check_module)

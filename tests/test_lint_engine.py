@@ -342,7 +342,7 @@ def test_unsafe_fixes_need_the_flag(project, capsys, fake):
 def test_a_fix_whose_result_does_not_parse_is_never_written(project, capsys, monkeypatch):
     from legacy_variable.diagnostics import Diagnostic, Edit, Fix
 
-    def broken_fix(tree, source, path, codes=None):
+    def broken_fix(tree, source, path, codes=None, project=None):
         good = Fix((Edit("1", 2, 5, 2, 6),), "safe", "good")
         bad = Fix((Edit("(", 1, 5, 1, 6),), "safe", "breaks the file")
         found = [Diagnostic("LV101", "bad", path, 1, 5, fix=bad)]
@@ -397,7 +397,7 @@ def test_failed_replace_leaves_original_and_no_temp_file(project, capsys, monkey
 
 
 def test_checker_crash_is_an_internal_error_but_other_files_are_reported(project, capsys, monkeypatch):
-    def crash(tree, source, path, codes=None):
+    def crash(tree, source, path, codes=None, project=None):
         if "boom" in source:
             raise RuntimeError("checker bug")
         return []

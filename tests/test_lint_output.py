@@ -242,7 +242,7 @@ def test_github_escapes_newlines_and_percent(project, capsys, monkeypatch):
     from legacy_variable.diagnostics import Diagnostic
 
     monkeypatch.setattr(
-        checkers, "check_module", lambda tree, source, path, codes=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
+        checkers, "check_module", lambda tree, source, path, codes=None, project=None: [Diagnostic("LV101", "100%\nsure", path, 1, 1)]
     )
     lint_fake_checker.without_prefilter(monkeypatch)
     out = run(capsys, "--output-format", "github", "pkg/a.py")[1]

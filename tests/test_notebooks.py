@@ -591,7 +591,7 @@ def test_the_cache_serves_an_unchanged_notebook(project, capsys, monkeypatch):
     calls = []
     real = checkers.check_module
 
-    def counting(tree, source, path, codes=None):
+    def counting(tree, source, path, codes=None, project=None):
         calls.append(path)
         return real(tree, source, path)
 
@@ -707,7 +707,8 @@ def _two_failures_notebook():
     return notebook(
         code_cell("import torch\nfrom torch.autograd import Variable"),
         # Runs in Jupyter: IPython strips the indentation of the first line from the cell.
-        code_cell("  x = Variable(torch.ones(2))\n  print(x.data[0])"),
+        # LV104 probe: a loss-named receiver (a 1-D ``x.data[0]`` is right, not reported).
+        code_cell("  x = Variable(torch.ones(2))\n  print(loss.data[0])"),
         code_cell("print 'loss', x.data[0]\nw = torch.ones(1)"),  # Python 2: fails alone too
         markdown_cell("print 'not code'"),
         code_cell("%matplotlib inline\n!ls\nz = x.cuda(async=True)\ny = Variable(torch.ones(1))"),
@@ -746,7 +747,7 @@ def test_fix_leaves_the_cells_that_do_not_parse_as_they_were(project, capsys):
     new = valid(path)
     assert [c.source for c in new.cells] == [
         "import torch",
-        "  x = torch.ones(2)\n  print(x.data[0])",
+        "  x = torch.ones(2)\n  print(loss.data[0])",
         nb.cells[2].source,
         nb.cells[3].source,
         "%matplotlib inline\n!ls\nz = x.cuda(non_blocking=True)\ny = torch.ones(1)",
@@ -756,7 +757,7 @@ def test_fix_leaves_the_cells_that_do_not_parse_as_they_were(project, capsys):
 
 def test_an_indented_cell_alone_is_no_syntax_error(project, capsys):
     save(
-        notebook(code_cell("import torch"), code_cell("\n    a = torch.randn(3)\n    b = a.data[0]\nc = 1")),
+        notebook(code_cell("import torch"), code_cell("\n    a = torch.randn(3)\n    b = loss.data[0]\nc = 1")),
         project / "nb.ipynb",
     )
     found = [(d["code"], d["cell"], d["location"]["row"]) for d in diagnostics(capsys, "nb.ipynb")]

@@ -41,16 +41,19 @@ def syntax_error_diagnostic(error: SyntaxError, path: str, mapper=None) -> Diagn
     )
 
 
-def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] | None) -> list[Diagnostic]:
+def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] | None,
+                  project=None) -> list[Diagnostic]:
     """The one call into the rule checkers. ``codes``: the selected codes (None: all), for
-    the registry to skip rules that are not selected."""
+    the registry to skip rules that are not selected; ``project``: the file's project facts
+    (project.FileFacts; None: checked on its own)."""
     # Imported here, not with the module: a run served from the cache needs no checker.
     from . import checkers
 
-    return checkers.check_module(tree, text, path, codes=codes)
+    return checkers.check_module(tree, text, path, codes=codes, project=project)
 
 
-def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -> tuple[list[Diagnostic], bool]:
+def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None,
+                    project=None) -> tuple[list[Diagnostic], bool]:
     """Every finding in ``text`` before noqa, and whether it parses. The checkers may
     skip rules outside ``codes``; the caller still filters by them."""
     if "async" in text:
@@ -62,14 +65,14 @@ def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None) -
         if quick is not None:
             found, renamed, tree = quick
             mapper = RenamedPositions(found)
-            return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))], False
+            return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes, project))], False
     try:
         tree = ast.parse(text, filename=PARSE_FILENAME)
     except SyntaxError as error:
-        return _unparsable(text, path, error, codes), False
+        return _unparsable(text, path, error, codes, project), False
     except (ValueError, RecursionError, MemoryError) as error:
         return [not_parsed_diagnostic(path, error)], False
-    return _run_checkers(tree, text, path, codes), True
+    return _run_checkers(tree, text, path, codes, project), True
 
 
 def not_parsed_diagnostic(path: str, error: BaseException) -> Diagnostic:
@@ -83,7 +86,8 @@ def not_parsed_diagnostic(path: str, error: BaseException) -> Diagnostic:
     return Diagnostic.of(code, path, 1, 1, {"detail": detail})
 
 
-def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] | None) -> list[Diagnostic]:
+def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] | None,
+                project=None) -> list[Diagnostic]:
     from .async_fix import RenamedPositions, find_async_keywords, rename_in_memory
 
     if "async" not in text:
@@ -99,7 +103,7 @@ def _unparsable(text: str, path: str, error: SyntaxError, codes: frozenset[str] 
         return [*found, syntax_error_diagnostic(second, path, mapper)]
     except (ValueError, RecursionError, MemoryError) as second:
         return [*found, not_parsed_diagnostic(path, second)]
-    return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes))]
+    return [*found, *(mapper.diagnostic(d) for d in _run_checkers(tree, renamed, path, codes, project))]
 
 
 def could_find(text: str, codes: frozenset[str] | None) -> bool:
@@ -143,10 +147,12 @@ def syntax_only(text: str, path: str, codes: frozenset[str] | None) -> tuple[lis
     return [], True
 
 
-def analyze(text: str, path: str, codes: frozenset[str]) -> Analysis:
-    """The diagnostics a user sees for ``text``: selected, not suppressed, in order."""
-    if could_find(text, codes):
-        found, parses = raw_diagnostics(text, path, codes)
+def analyze(text: str, path: str, codes: frozenset[str], project=None) -> Analysis:
+    """The diagnostics a user sees for ``text``: selected, not suppressed, in order.
+    ``project``: the file's project facts (project.FileFacts; None: checked on its own)."""
+    # A name another module binds (``from model import *``) may be all a file shows.
+    if could_find(text, codes) or (project is not None and project.star_bindings):
+        found, parses = raw_diagnostics(text, path, codes, project)
     else:
         found, parses = syntax_only(text, path, codes)
     if found:

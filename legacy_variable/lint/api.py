@@ -36,6 +36,7 @@ def check(
     respect_gitignore: bool = True,
     isolated: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    evidence: str | None = None,
 ) -> CheckResult:
     """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
     it were the file ``filename`` (a ``.ipynb`` name makes it a notebook's JSON).
@@ -51,6 +52,8 @@ def check(
                      or a directory path); never used for ``source``
     jobs             worker processes (None: as many as pay off, 1: this process)
     isolated         read no configuration file: only these arguments count
+    evidence         a file recorded by a run (runtime/evidence.py): diagnostics it
+                     disproves are dropped, those it confirms become definite
     progress         called as ``progress(files done, files in all)`` as files finish
                      (a terminal counter: ``lint.progress``)
 
@@ -77,11 +80,21 @@ def check(
         unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         write=source is None,
     )
+    observations = None
+    if evidence is not None:
+        from .config import ConfigError
+        from .project import read_evidence
+
+        try:
+            observations = read_evidence(evidence)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
     with collector_paused():
         if source is not None:
             reports = [_check_source(source, filename, options, cwd)]
         else:
-            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore, progress)
+            reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore, progress,
+                                   observations)
     return CheckResult(reports, options.applicable, options.fix, options.unsafe_fixes)
 
 
@@ -131,6 +144,7 @@ def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileR
 def _check_paths(
     paths: list[str], options: Options, cache_choice: bool | str, jobs: int | None, cwd: str,
     respect_gitignore: bool, progress: Callable[[int, int], None] | None = None,
+    evidence: dict | None = None,
 ) -> list[FileReport]:
     from .files import discover, relative_to
 
@@ -150,15 +164,29 @@ def _check_paths(
             reports.append(report)
 
     cache = None
+    directory = None
     if cache_choice is not False:
         from .cache import Cache, digest
         from .source import UnreadableSource, read_bytes
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
+    # The first pass: facts that cross files (star imports, default dtype). A file's result
+    # is cached under its path plus the fingerprint of the facts it depends on.
+    from dataclasses import replace
+
+    from .project import collect
+
+    project = collect([(path, relative(path)) for path, _ in found.files], directory, evidence)
+    options = replace(options, project=project)
+    cache_keys: dict[str, str] = {}
     work: list[tuple] = []
     for path, display in found.files:
         rel = relative(path)
+        fingerprint = project.view(rel).fingerprint()
+        if fingerprint:
+            cache_keys[rel] = f"{rel}\0{fingerprint}"
+        rel = cache_keys.get(rel, rel)
         data = None
         if cache is not None:
             hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
@@ -172,9 +200,9 @@ def _check_paths(
                 if data is not None:
                     hit = cache.get(rel, digest(data), display)
             if hit is not None and not (options.fix and any(options.applicable(d) for d in hit)):
-                reports.append(FileReport(display, rel, hit))
+                reports.append(FileReport(display, rel.partition("\0")[0], hit))
                 continue
-        work.append((path, display, rel, data))
+        work.append((path, display, rel.partition("\0")[0], data))
 
     if progress is not None:
         served, total = len(reports), len(reports) + len(work)
@@ -188,7 +216,8 @@ def _check_paths(
         for report in reports:
             if report.cache_digest is not None:
                 packed = getattr(report, "packed", None)  # as a worker sent it
-                cache.put(report.relative_path, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+                key = cache_keys.get(report.relative_path, report.relative_path)
+                cache.put(key, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
         cache.prune(settings.project_root)
         cache.save()
     return reports

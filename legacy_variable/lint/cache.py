@@ -118,6 +118,18 @@ def stat_key(path: str) -> tuple | None:
     return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
+def make_directory(directory: str, subdirectory: str) -> None:
+    """``subdirectory`` of the cache ``directory``, made as ruff makes its cache: invisible
+    to git and to backup tools."""
+    first_time = not os.path.isdir(directory)
+    os.makedirs(subdirectory, exist_ok=True)
+    if first_time:
+        with open(os.path.join(directory, ".gitignore"), "w") as handle:
+            handle.write("# Automatically created by legacy-variable.\n*\n")
+        with open(os.path.join(directory, "CACHEDIR.TAG"), "w") as handle:
+            handle.write("Signature: 8a477f597d28d172789f06886806bc55\n")
+
+
 class Cache:
     def __init__(self, directory: str, fingerprint: str):
         self.directory = directory
@@ -224,14 +236,7 @@ class Cache:
             pass
 
     def _write(self) -> None:
-        first_time = not os.path.isdir(self.directory)
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        if first_time:
-            # As ruff's cache: invisible to git and to backup tools.
-            with open(os.path.join(self.directory, ".gitignore"), "w") as handle:
-                handle.write("# Automatically created by legacy-variable.\n*\n")
-            with open(os.path.join(self.directory, "CACHEDIR.TAG"), "w") as handle:
-                handle.write("Signature: 8a477f597d28d172789f06886806bc55\n")
+        make_directory(self.directory, os.path.dirname(self.path))
         temp = f"{self.path}.{os.getpid()}.tmp"
         with open(temp, "wb") as handle:
             handle.write(marshal.dumps(self.entries))

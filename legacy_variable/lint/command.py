@@ -67,6 +67,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
     parser.add_argument("--show-settings", action="store_true", help="print the resolved settings, and stop")
     parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics, but no summary")
+    parser.add_argument("--evidence", metavar="FILE", help="observations recorded by a run: drop what it disproved, confirm the rest")
     parser.set_defaults(handler=run_check)
     return parser
 
@@ -176,6 +177,7 @@ def _writer_options(output_format: str, out, texts=None) -> dict:
 
 def _check(args, settings, paths, cwd) -> int:
     from .api import check
+    from .config import ConfigError
     from .output import WRITERS, write_fixes, write_statistics, write_summary
 
     paths = _named_files_kept(paths, settings, cwd)
@@ -201,7 +203,10 @@ def _check(args, settings, paths, cwd) -> int:
             cwd=cwd,
             respect_gitignore=args.respect_gitignore,
             progress=counter,
+            evidence=args.evidence,
         )
+    except ConfigError as exc:  # an unreadable --evidence file
+        return _error(str(exc))
     finally:
         if counter is not None:
             counter.close()

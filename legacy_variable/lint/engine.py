@@ -51,6 +51,8 @@ class Options:
     #: Write fixes to the files; when False (and with ``diff``) the fixed content is kept
     #: in ``FileReport.fixed_data`` instead.
     write: bool = True
+    #: Project-wide facts (project.ProjectFacts) of a run over paths; None: one text alone.
+    project: object = None
 
     def applicable(self, diagnostic: Diagnostic) -> bool:
         fix = diagnostic.fix
@@ -92,8 +94,9 @@ def process_file(
     if text is None:
         report.cache_digest = _digest(data)
         return report
+    facts = options.project.view(relative) if options.project is not None else None
     try:
-        analysis = analyze(text, display, codes)
+        analysis = analyze(text, display, codes, facts)
         # Parts the document could leave out (notebook cells that do not parse alone).
         failures: list[Diagnostic] = []
         if not analysis.parses:
@@ -101,7 +104,7 @@ def process_file(
             if recovered is not None:
                 failures = [d for d in recovered if d.code in codes]
                 text = document.text
-                analysis = analyze(text, display, codes)
+                analysis = analyze(text, display, codes, facts)
 
         def located(text: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             found = document.located(text, diagnostics)
@@ -113,7 +116,7 @@ def process_file(
             return report
         outcome = fix_to_fixed_point(
             text,
-            lambda edited: analyze(edited, display, codes),
+            lambda edited: analyze(edited, display, codes, facts),
             options.applicable,
             first=analysis,
         )

@@ -24,6 +24,7 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic
 from ...rules import RULES, Code
+from ..project import FileFacts
 from .context import Context
 from .fixes import SourceMap
 from .flow import WRAP_CALLEES, run_flows, wrap_events
@@ -34,9 +35,13 @@ __all__ = ["check_module"]
 
 
 def check_module(tree: ast.Module, source: str, path: str,
-                 codes: Iterable[str] | None = None) -> list[Diagnostic]:
+                 codes: Iterable[str] | None = None, project: FileFacts | None = None) -> list[Diagnostic]:
+    """``project``: what the rest of the checked tree says about this file (project.py);
+    None: no project, the rules are conservative (``FileFacts.UNKNOWN``)."""
     selected = plan(codes)
-    if not any(text in source for text in selected.text):
+    if project is None:
+        project = FileFacts.UNKNOWN  # type: ignore[attr-defined]
+    if not project.star_bindings and not any(text in source for text in selected.text):
         # No torch name can be bound, so no selected rule can fire.
         return []
     # The tree holds millions of objects on a large file; a full garbage collection
@@ -44,7 +49,7 @@ def check_module(tree: ast.Module, source: str, path: str,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _check(tree, source, path, selected)
+        return _check(tree, source, path, selected, project)
     except RecursionError:
         # ast.parse accepts nesting (a 1500-term ``a + a + ...``) deeper than the
         # recursive walk can follow: the file is skipped, with a reason, not a crash.
@@ -56,16 +61,18 @@ def check_module(tree: ast.Module, source: str, path: str,
             gc.enable()
 
 
-def _check(tree: ast.Module, source: str, path: str, selected: Plan) -> list[Diagnostic]:
-    index = ModuleIndex(tree, selected.filters)
+def _check(tree: ast.Module, source: str, path: str, selected: Plan,
+           project: FileFacts) -> list[Diagnostic]:
+    index = ModuleIndex(tree, selected.filters, project.star_bindings)
     try:
-        return _run_rules(index, source, path, selected)
+        return _run_rules(index, source, path, selected, project)
     finally:
         index.release()
 
 
-def _run_rules(index: ModuleIndex, source: str, path: str, selected: Plan) -> list[Diagnostic]:
-    ctx = Context(index, SourceMap(source, path))
+def _run_rules(index: ModuleIndex, source: str, path: str, selected: Plan,
+               project: FileFacts | None = None) -> list[Diagnostic]:
+    ctx = Context(index, SourceMap(source, path), project)
     wraps = _run_calls(ctx, index, selected)
     compares = selected.compares
     if compares:
@@ -78,6 +85,10 @@ def _run_rules(index: ModuleIndex, source: str, path: str, selected: Plan) -> li
         run_flows(ctx, selected.handlers, wrap_events(wraps))
 
     diagnostics = ctx.diagnostics
+    if project is not None and project.evidence:
+        from .evidence import apply
+
+        diagnostics = apply(diagnostics, source, dict(project.evidence))
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ...diagnostics import Diagnostic
+from ..project import FileFacts
 from .events import EventKind
 from .fixes import SourceMap
 from .torch_api import LEGACY_TENSOR_TYPES
@@ -12,9 +13,11 @@ from .names import ModuleIndex, Scope, imports_torch, module_name_for, qualname
 
 
 class Context:
-    def __init__(self, index: ModuleIndex, sm: SourceMap) -> None:
+    def __init__(self, index: ModuleIndex, sm: SourceMap, project: FileFacts | None = None) -> None:
         self.index = index
         self.sm = sm
+        #: What the rest of the project says about this file (lint/project.py).
+        self.project: FileFacts = project if project is not None else FileFacts.UNKNOWN
         self.diagnostics: list[Diagnostic] = []
         self._torch_names: dict[int, str | None] = {}
         self._imports_torch: bool | None = None

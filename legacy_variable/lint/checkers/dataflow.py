@@ -163,6 +163,51 @@ def _factory_ndim(q: str, call: ast.Call):
     return None
 
 
+#: numpy calls whose positional arguments (or one tuple of them) are the shape.
+_NUMPY_SHAPED = frozenset("numpy." + n for n in (
+    "zeros", "ones", "empty", "full", "random.rand", "random.randn", "random.random",
+    "random.random_sample", "random.standard_normal", "random.uniform", "random.normal"))
+_NUMPY_SIZE_KEYWORD = frozenset({"numpy.random.uniform", "numpy.random.normal"})
+
+
+def numpy_ndim(node: ast.AST, scope: Scope, depth: int = 0) -> int | None:
+    """The dimensions of a numpy array the code shows: ``np.random.randn(3, 4)``,
+    ``np.zeros((3, 4))``, ``np.array([[...]])``, ``np.eye(n)``, or a name bound once to
+    one of them (``torch.from_numpy(a)`` of it is 2-D too)."""
+    if node.__class__ is ast.Name and depth == 0:
+        owner = scope.owner(node.id)
+        if owner is None:
+            return None
+        events = owner.binding_events(node.id)
+        if len(events) != 1 or events[0].value is None or events[0].kind.value != "assign":
+            return None
+        return numpy_ndim(events[0].value, owner, 1)
+    if node.__class__ is not ast.Call:
+        return None
+    q = qualname(node.func, scope)
+    if q in ("numpy.array", "numpy.asarray") and node.args:
+        return _literal_depth(node.args[0]) if node.args[0].__class__ in (ast.List, ast.Tuple) \
+            else None
+    if q in ("numpy.eye", "numpy.identity"):
+        return 2
+    if q in _NUMPY_SHAPED:
+        if q in _NUMPY_SIZE_KEYWORD:
+            size = next((kw.value for kw in node.keywords if kw.arg == "size"),
+                        node.args[2] if len(node.args) > 2 else None)
+            args = [size] if size is not None else []
+        elif q in ("numpy.random.rand", "numpy.random.randn"):
+            args = node.args
+        else:
+            args = node.args[:1]
+        if len(args) == 1 and args[0].__class__ in (ast.Tuple, ast.List):
+            return len(args[0].elts) or None
+        if args and all(a.__class__ is not ast.Starred for a in args) \
+                and (len(args) > 1 or q in ("numpy.random.rand", "numpy.random.randn")
+                     or args[0].__class__ is ast.Constant):
+            return len(args)
+    return None
+
+
 def _ctor_ndim(call: ast.Call):
     if len(call.args) == 1 and call.args[0].__class__ in (ast.List, ast.Tuple):
         return _literal_depth(call.args[0])
@@ -363,8 +408,11 @@ class Classifier:
                 return Fact(LEAF_RG, rg=True)
             if q in api.FRESH_FACTORIES:
                 rg = requires_grad_arg(call) is True
+                ndim = _factory_ndim(q, call)
+                if ndim is None and q == "torch.from_numpy" and len(call.args) == 1:
+                    ndim = numpy_ndim(call.args[0], scope)
                 return Fact(LEAF_RG if rg else FRESH, rg=rg,
-                            numel_gt1=_factory_numel_gt1(q, call), ndim=_factory_ndim(q, call),
+                            numel_gt1=_factory_numel_gt1(q, call), ndim=ndim,
                             int_dtype=_int_dtype(call, scope))
             if q in api.LEGACY_TENSOR_TYPES:
                 dtype = api.LEGACY_TENSOR_TYPES[q][0]

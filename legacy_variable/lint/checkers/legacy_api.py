@@ -11,13 +11,14 @@ from ...diagnostics import SAFE, UNSAFE
 from ...rules import Code
 from . import torch_api as api
 from .context import Context
-from .dataflow import Classifier, Fact, NONTENSOR, UNKNOWN
+from .dataflow import Classifier, Fact, NONTENSOR
 from .events import Event, EventKind
 from .flow import ScopeFlow
 from .fixes import make_fix
 from .names import Scope, qualname
 
-_LOSS_NAME = re.compile(r"^(\w+_)?loss$", re.IGNORECASE)
+# ``loss``, ``d_loss``, ``loss_G``, ``lossD``, ``total_loss``; not ``losses`` nor ``lossy``.
+_LOSS_NAME = re.compile(r"^(?:\w+_)?(?i:loss)(?:_\w+|[A-Z0-9]\w*)?$")
 
 
 # ---------------------------------------------------------------------------- LV104
@@ -33,8 +34,50 @@ def check_scalar_index(flow: ScopeFlow, event: Event) -> None:
     else:
         fact = flow.facts.get(receiver_name)
     if event.indexed_again and (fact is None or not fact.zero_dim):
+        if receiver_name is not None and _dim_reduced(flow.scope, receiver_name):
+            # ``_, predict = torch.max(output, 1)`` then ``predict.data[0][0]``: 0.1's
+            # ``max(dim)`` kept the dimension; today ``predict`` is 1-D, ``predict.data[0]``
+            # 0-dim, and the second ``[0]`` raises. What was meant is not known: no fix.
+            flow.ctx.add(flow.ctx.sm.diagnostic(Code.SCALAR_DATA_INDEX, node, None))
         return
     _scalar_index(flow.ctx, node, flow.scope, fact, receiver_name)
+
+
+_DIM_REDUCTIONS = frozenset({"max", "min"})
+
+
+def _dim_reduction(node: ast.AST) -> bool:
+    """``torch.max(x, 1)`` / ``x.max(1)`` / ``x.max(dim=1)`` without ``keepdim=True``: the
+    (values, indices) pair of a reduction along a dimension."""
+    if node.__class__ is not ast.Call or node.func.__class__ is not ast.Attribute \
+            or node.func.attr not in _DIM_REDUCTIONS:
+        return False
+    if any(kw.arg == "keepdim" for kw in node.keywords):
+        return False
+    receiver = node.func.value
+    on_module = receiver.__class__ is ast.Name and receiver.id in ("torch", "t", "th")
+    positional = len(node.args) - (1 if on_module else 0)
+    dims = positional == 1 or any(kw.arg == "dim" for kw in node.keywords)
+    return dims and positional <= 1
+
+
+def _dim_reduced(scope: Scope, name: str) -> bool:
+    """``name`` bound once, to an element of a dimension reduction's pair."""
+    events = scope.binding_events(name)
+    if len(events) != 1:
+        return False
+    for stmt in ast.walk(scope.node):
+        if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1:
+            continue
+        target, value = stmt.targets[0], stmt.value
+        if target.__class__ is ast.Tuple and len(target.elts) == 2 and _dim_reduction(value):
+            if any(e.__class__ is ast.Name and e.id == name for e in target.elts):
+                return True
+        elif target.__class__ is ast.Name and target.id == name \
+                and value.__class__ is ast.Subscript and _dim_reduction(value.value) \
+                and value.slice.__class__ is ast.Constant and value.slice.value in (0, 1):
+            return True
+    return False
 
 
 def _scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | None,
@@ -63,19 +106,28 @@ def _scalar_index(ctx: Context, node: ast.Subscript, scope: Scope, fact: Fact | 
         fix = make_fix([edit], SAFE, "Use `.item()`") if edit is not None else None
         ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, fix))
         return
-    loss_named = receiver_name is not None and fact.kind == UNKNOWN \
-        and _LOSS_NAME.match(receiver_name) is not None
-    if receiver.__class__ is ast.Attribute and receiver.attr in _PARAMETER_ATTRS:
-        # ``layer.weight.data[0]`` / ``layer.bias.data[0]``: module parameters have at least
-        # one dimension, so this is a row or an element -- correct modern code.
-        return
-    if (through_data and ctx.imports_torch) or loss_named:
-        # Shape unknown: ``[0]`` is right for a 1-D tensor, so no fix, and the message says
-        # only what the evidence allows.
+    if _loss_named(receiver):
+        # Shape unknown, but named as a loss (``loss``, ``d_loss``, ``state['loss']``), and
+        # losses are 0-dim since 0.4. Any other receiver of unknown shape is not reported:
+        # on 2017 code ``out.data[0]`` (a batch), ``.view(-1).data[0]`` and shape-(1,)
+        # outputs are right as they are, and guessing was wrong more often than not. No
+        # fix (``[0]`` is right in 1-D); the message says only what the name suggests.
         ctx.add(sm.diagnostic(Code.SCALAR_DATA_INDEX, node, None, variant="unknown_shape"))
 
 
-_PARAMETER_ATTRS = frozenset({"weight", "bias"})
+def _loss_named(receiver: ast.AST) -> bool:
+    """``loss``, ``d_loss``, ``loss_G``, ``lossD``, ``self.loss``, ``state['loss']``."""
+    cls = receiver.__class__
+    if cls is ast.Name:
+        name = receiver.id
+    elif cls is ast.Attribute:
+        name = receiver.attr
+    elif cls is ast.Subscript and receiver.slice.__class__ is ast.Constant \
+            and receiver.slice.value.__class__ is str:
+        name = receiver.slice.value
+    else:
+        return False
+    return _LOSS_NAME.match(name) is not None
 
 
 # ---------------------------------------------------------------------------- LV105

@@ -166,7 +166,8 @@ def _fields(cls) -> tuple[str, ...]:
 class ModuleIndex:
     """The result of the single walk: scopes and the candidate nodes of every rule."""
 
-    def __init__(self, tree: ast.Module, filters: Filters) -> None:
+    def __init__(self, tree: ast.Module, filters: Filters,
+                 star_bindings: tuple[tuple[str, str], ...] = ()) -> None:
         self.tree = tree
         self.filters = filters
         self._call_attrs = filters.call_attrs
@@ -199,6 +200,10 @@ class ModuleIndex:
         # id(import statement) -> number of statements in its block (LV102 removal).
         self.block_sizes: dict[int, int] = {}
         self.module_aliases: dict[str, list[str]] = {}
+        # Names another project module binds and this one gets through ``import *``
+        # (project.py): bound first, so that a later binding here makes them unknown.
+        for name, value in star_bindings:
+            self.module.bind(name, value)
         self._block(tree.body, self.module)
         for scope in self.scopes:
             scope.events.sort(key=position)

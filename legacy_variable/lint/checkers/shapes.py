@@ -164,7 +164,7 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
     if vector is None:
         return
     fact = Classifier(owner, {}).classify(vector)
-    if not fact.tensor or fact.ndim != 1:
+    if not (fact.tensor and fact.ndim == 1) and not _made_by_a_vector_helper(ctx, vector, owner):
         return
     sm = ctx.sm
     text = sm.text(target)
@@ -176,3 +176,76 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
     else:
         ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
                               variant="indexed_at", index_line=element.lineno))
+
+
+# A helper of the module that makes the sequence: ``target = str2tensor(line[1:])`` in a
+# char-RNN training loop, with ``def str2tensor(s): t = [ord(c) for c in s];
+# t = torch.LongTensor(t); ...; return Variable(t)``.
+_KEEP_NDIM = frozenset({"cuda", "cpu", "long", "float", "int", "double", "contiguous", "to",
+                        "clone", "detach", "type"})
+_VECTOR_SIZED = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.randn",
+                           "torch.rand"})
+
+
+def _made_by_a_vector_helper(ctx: Context, value: ast.AST, scope: Scope) -> bool:
+    if value.__class__ is not ast.Call or value.func.__class__ is not ast.Name:
+        return False
+    name = value.func.id
+    module = ctx.index.module
+    if scope.owner(name) is not module:
+        return False
+    for function in ctx.index.scopes:
+        node = function.node
+        if function.kind == "function" and function.parent is module and node.name == name:
+            return _returns_vector(node, function)
+    return False
+
+
+def _returns_vector(function: ast.AST, scope: Scope) -> bool:
+    """Every ``return`` of ``function`` gives a 1-D tensor, following its local names in
+    source order (a name's last assignment before the return counts)."""
+    ndims: dict[str, int | None] = {}
+    returns: list[int | None] = []
+
+    def block(stmts) -> None:
+        for stmt in stmts:
+            cls = stmt.__class__
+            if cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                continue
+            if cls is ast.Assign and len(stmt.targets) == 1 \
+                    and stmt.targets[0].__class__ is ast.Name:
+                ndims[stmt.targets[0].id] = _ndim(stmt.value, ndims, scope)
+            elif cls is ast.Return:
+                returns.append(_ndim(stmt.value, ndims, scope) if stmt.value else None)
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field, None)
+                if inner and cls is not ast.Assign:
+                    block(inner)
+
+    block(function.body)
+    return bool(returns) and all(n == 1 for n in returns)
+
+
+def _ndim(node: ast.AST, ndims: dict, scope: Scope) -> int | None:
+    cls = node.__class__
+    if cls is ast.Name:
+        return ndims.get(node.id)
+    if cls in (ast.ListComp, ast.List):
+        items = [node.elt] if cls is ast.ListComp else node.elts
+        nested = any(i.__class__ in (ast.List, ast.Tuple, ast.ListComp) for i in items)
+        return None if nested or not items else 1
+    if cls is not ast.Call:
+        return None
+    func = node.func
+    if func.__class__ is ast.Attribute and func.attr in _KEEP_NDIM:
+        return _ndim(func.value, ndims, scope)
+    q = qualname(func, scope)
+    if len(node.args) == 1 and not node.keywords:
+        arg = node.args[0]
+        if q == api.VARIABLE or q in api.LEGACY_TENSOR_TYPES or q == "torch.tensor":
+            inner = _ndim(arg, ndims, scope)
+            if inner is not None or q == api.VARIABLE:
+                return inner
+        if q in _VECTOR_SIZED and arg.__class__ not in (ast.Tuple, ast.List, ast.Starred):
+            return 1
+    return None

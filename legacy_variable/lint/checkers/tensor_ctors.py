@@ -23,6 +23,7 @@ from .events import Event
 from .fixes import append_argument, make_fix
 from .flow import ScopeFlow
 from .names import Scope, qualname
+from .variable import makes_int64
 
 
 def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str) -> None:
@@ -32,7 +33,6 @@ def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str)
     fix = None
     if torch_name is not None and not call.keywords:
         args = call.args
-        extra = f"dtype={torch_name}.{dtype}" + (f", device='{device}'" if device else "")
         if len(args) == 1 and args[0].__class__ in (ast.List, ast.Tuple) \
                 and numeric_literal(args[0]):
             factory = "tensor"
@@ -41,13 +41,45 @@ def check_legacy_constructor(ctx: Context, call: ast.Call, scope: Scope, q: str)
         else:
             factory = None
         if factory is not None:
-            fix = make_fix(
-                [sm.replace_node(call.func, f"{torch_name}.{factory}"),
-                 append_argument(sm, call, extra)],
-                SAFE,
-                f"Use `{torch_name}.{factory}(..., dtype={torch_name}.{dtype})`",
-            )
+            fix = _constructor_fix(ctx, call, q, factory, torch_name, dtype, device)
     ctx.add(sm.diagnostic(Code.LEGACY_TENSOR_CONSTRUCTOR, call, fix, callee=sm.text(call.func)))
+
+
+def default_dtype_spelling(ctx: Context, torch_name: str) -> str:
+    """How a fix names the dtype ``torch.Tensor`` / ``torch.range`` make: float32 only where
+    the project is known never to change the default (``set_default_dtype`` /
+    ``set_default_tensor_type`` nowhere); else the form that is right under any default."""
+    if ctx.project.default_is_float32:
+        return f"{torch_name}.float32"
+    return f"{torch_name}.get_default_dtype()"
+
+
+def _floats_only(node: ast.AST) -> bool:
+    return all(literal(e).__class__ is float for e in node.elts)
+
+
+def _constructor_fix(ctx: Context, call: ast.Call, q: str, factory: str, torch_name: str,
+                     dtype: str, device: str | None):
+    sm = ctx.sm
+    applicability = SAFE
+    if q == "torch.Tensor":
+        # The default tensor type: its dtype is whatever the project set. ``empty`` and a
+        # float literal list make the default dtype themselves: no dtype is written.
+        if factory == "empty" or _floats_only(call.args[0]):
+            extra = None
+        else:
+            extra = f"dtype={default_dtype_spelling(ctx, torch_name)}"
+    else:
+        extra = f"dtype={torch_name}.{dtype}" + (f", device='{device}'" if device else "")
+        if not device and ctx.project.known and not ctx.project.default_is_cpu:
+            # The project may make a CUDA type the default: ``torch.FloatTensor`` still
+            # makes a CPU tensor, ``torch.tensor`` would not.
+            applicability = UNSAFE
+    edits = [sm.replace_node(call.func, f"{torch_name}.{factory}")]
+    if extra is not None:
+        edits.append(append_argument(sm, call, extra))
+    shown = f"{torch_name}.{factory}(...{', ' + extra if extra else ''})"
+    return make_fix(edits, applicability, f"Use `{shown}`")
 
 
 def _type_name(node: ast.AST, scope: Scope) -> str | None:
@@ -105,7 +137,7 @@ def check_torch_range(ctx: Context, call: ast.Call, scope: Scope, q: str) -> Non
                 [
                     sm.replace(sm.attr_start(call.func), sm.end(call.func), "arange"),
                     sm.replace_node(args[1], str(end)),
-                    append_argument(sm, call, f"dtype={torch_name}.float32"),
+                    append_argument(sm, call, f"dtype={default_dtype_spelling(ctx, torch_name)}"),
                 ],
                 SAFE,
                 "Use `arange` with the end made exclusive",
@@ -118,5 +150,7 @@ def check_factory_requires_grad(ctx: Context, call: ast.Call, scope: Scope, q: s
     if requires_grad_arg(call) is not True:
         return
     kw = keyword(call, "dtype")
-    if kw is not None and qualname(kw.value, scope) in api.INTEGER_DTYPES:
+    integer = qualname(kw.value, scope) in api.INTEGER_DTYPES if kw is not None \
+        else makes_int64(call, q)
+    if integer:
         ctx.add(ctx.sm.diagnostic(Code.INTEGER_REQUIRES_GRAD, call))

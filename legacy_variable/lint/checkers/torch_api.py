@@ -61,6 +61,12 @@ INTEGER_DTYPES = frozenset(
     )
 )
 
+#: Factories that make int64 without ``dtype=`` whatever their arguments.
+INTEGER_FACTORIES = frozenset({"torch.randint", "torch.randperm", "torch.randint_like"})
+#: Factories that make int64 without ``dtype=`` when every number given is an integer
+#: (``torch.arange(0, 3)``; 0.3 made them float).
+INFERRING_FACTORIES = frozenset({"torch.arange", "torch.tensor"})
+
 #: Full reductions: with no arguments they return a 0-dim tensor.
 REDUCTION_METHODS = frozenset(
     {"sum", "mean", "prod", "norm", "max", "min", "std", "var", "median", "logsumexp", "all",

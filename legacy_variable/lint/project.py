@@ -1,0 +1,414 @@
+"""Project-wide facts: what one file cannot show about itself.
+
+Each file is checked alone, but two things in a 2017 project cross files:
+
+* star imports: ``from model import *`` brings ``Variable`` (and ``torch`` aliases) from
+  ``model.py``; a rule in the importer must resolve them, and LV102 must not remove
+  ``model.py``'s Variable import while an importer still uses the name;
+* global settings: ``torch.set_default_tensor_type('torch.DoubleTensor')`` or
+  ``torch.set_default_dtype(...)`` in a shared module changes what ``torch.Tensor(...)`` and
+  ``torch.range(...)`` make in every module, so a constructor fix must not hard-code float32.
+
+The first pass (``collect``) reads every checked file, but parses only those the text says
+can hold a fact (a star import, ``__all__``, a ``set_default_`` call) and, on demand, the
+modules that are star-imported. Per-file facts are cached by content digest (stat first, as
+the result cache does). ``ProjectFacts.view(relative_path)`` is what one file's checkers
+see; its ``fingerprint`` is part of that file's result-cache key, so a change in any file
+that contributes a fact re-checks exactly the files that depend on it.
+
+A file checked on its own (``check(source=...)``, the flake8 plugin) has no project: its
+checkers get ``FileFacts.UNKNOWN`` and are conservative (see ``FileFacts``).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import marshal
+import os
+import re
+import time
+from dataclasses import dataclass, field
+
+__all__ = ["FileFacts", "ProjectFacts", "collect"]
+
+_STAR = re.compile(r"\bimport[ \t]*\*")
+_MARKERS = ("__all__", "set_default_tensor_type", "set_default_dtype")
+_DEFAULT_SETTERS = frozenset({"set_default_tensor_type", "set_default_dtype"})
+#: Bump when the record layout changes.
+_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the project says about one file.
+
+    ``known`` False (no project): star imports stay unresolved (nothing is reported through
+    them), the default dtype and device are taken as unknown (constructor fixes write forms
+    that are right under any default), and LV102's removal is judged as ruff's F401 judges
+    an unused import: safe except in a package ``__init__`` (the usual star-import source).
+    """
+
+    known: bool = False
+    #: Names this file gets from project modules through ``import *`` -> the torch
+    #: qualified name they are bound to there (``Variable`` -> ``torch.autograd.Variable``).
+    star_bindings: tuple[tuple[str, str], ...] = ()
+    #: Names bound here that a module star-importing this one (directly or through a
+    #: chain of star imports) uses: they must stay.
+    star_needed: frozenset[str] = frozenset()
+    #: Where the project sets the default dtype or tensor type ("path:line"); empty:
+    #: nowhere, so the default is float32 on the CPU.
+    default_setters: tuple[str, ...] = ()
+    #: Some setter may make the default tensor type a CUDA one (or cannot be read).
+    default_device_may_change: bool = False
+    #: What a recorded run saw in this file (``check --evidence``): (line, column, line
+    #: hash, kind) -> ((value, count), ...), as lint/checkers/evidence.py reads it.
+    evidence: tuple = ()
+
+    @property
+    def default_is_float32(self) -> bool:
+        """float32 is the default dtype everywhere in the project, for certain."""
+        return self.known and not self.default_setters
+
+    @property
+    def default_is_cpu(self) -> bool:
+        return self.known and not self.default_device_may_change
+
+    def fingerprint(self) -> str:
+        """Empty when the facts are the same as for a file no other file touches."""
+        if not (self.star_bindings or self.star_needed or self.default_setters or self.evidence):
+            return ""
+        text = repr((self.star_bindings, sorted(self.star_needed), self.default_setters,
+                     self.default_device_may_change, self.evidence))
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+FileFacts.UNKNOWN = FileFacts()  # type: ignore[attr-defined]
+FileFacts.EMPTY = FileFacts(known=True)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------- one file's record
+# A record is plain tuples (marshal-able): (parsed, stars, all_names, bindings, public,
+# loads, setters). ``parsed`` False: the text holds no marker, nothing else is filled.
+_EMPTY_RECORD = (False, (), None, (), (), (), ())
+
+
+def _needs_parse(text: str) -> bool:
+    return _STAR.search(text) is not None or any(m in text for m in _MARKERS)
+
+
+def _record(text: str, path: str) -> tuple:
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return _EMPTY_RECORD  # the file's own check reports it
+    stars: list[tuple[str, int]] = []
+    all_names: list[str] | None = None
+    all_dynamic = False
+    bindings: dict[str, str] = {}
+    public: set[str] = set()
+    for stmt in tree.body:
+        for node in _top_level(stmt):
+            cls = node.__class__
+            if cls is ast.Import:
+                for alias in node.names:
+                    bound = alias.asname or alias.name.partition(".")[0]
+                    public.add(bound)
+                    value = alias.name if alias.asname else bound
+                    if value == "torch" or value.startswith("torch."):
+                        bindings[bound] = value
+            elif cls is ast.ImportFrom:
+                for alias in node.names:
+                    if alias.name == "*":
+                        stars.append((node.module or "", node.level))
+                        continue
+                    bound = alias.asname or alias.name
+                    public.add(bound)
+                    module = node.module or ""
+                    if not node.level and (module == "torch" or module.startswith("torch.")):
+                        bindings[bound] = f"{module}.{alias.name}"
+            elif cls in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+                targets = node.targets if cls is ast.Assign else [node.target]
+                for target in targets:
+                    for name in _stored_names(target):
+                        public.add(name)
+                        bindings.pop(name, None)
+                        if name == "__all__":
+                            literal = _string_list(node.value) if cls is not ast.AugAssign else None
+                            if literal is None:
+                                all_dynamic = True
+                            else:
+                                all_names = (all_names or []) + literal if cls is ast.AugAssign \
+                                    else literal
+            elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                public.add(node.name)
+                bindings.pop(node.name, None)
+    loads = sorted({n.id for n in ast.walk(tree) if n.__class__ is ast.Name
+                    and n.ctx.__class__ is ast.Load}) if stars else []
+    setters = []
+    for node in ast.walk(tree):
+        if node.__class__ is ast.Call:
+            func = node.func
+            name = func.attr if func.__class__ is ast.Attribute else \
+                func.id if func.__class__ is ast.Name else None
+            if name in _DEFAULT_SETTERS:
+                arg = node.args[0] if node.args else None
+                shown = ast.unparse(arg) if arg is not None else ""
+                setters.append((name, node.lineno, shown))
+    return (True, tuple(stars), None if all_dynamic or all_names is None else tuple(all_names),
+            tuple(sorted(bindings.items())), tuple(sorted(public)), tuple(loads),
+            tuple(setters))
+
+
+def _top_level(stmt: ast.stmt):
+    """The statements that bind module names: the module's own, and those under a
+    module-level ``if``/``try`` (``try: import cPickle except ImportError: ...``)."""
+    if stmt.__class__ in (ast.If, ast.Try):
+        for block in (stmt.body, stmt.orelse, *(h.body for h in getattr(stmt, "handlers", ())),
+                      getattr(stmt, "finalbody", ())):
+            for inner in block:
+                yield from _top_level(inner)
+    else:
+        yield stmt
+
+
+def _stored_names(target: ast.AST):
+    if target.__class__ is ast.Name:
+        yield target.id
+    elif target.__class__ in (ast.Tuple, ast.List):
+        for element in target.elts:
+            yield from _stored_names(element)
+
+
+def _string_list(node: ast.AST) -> list[str] | None:
+    if node.__class__ in (ast.List, ast.Tuple) and all(
+            e.__class__ is ast.Constant and e.value.__class__ is str for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
+
+
+# ---------------------------------------------------------------------- the project
+def module_name(relative_path: str) -> str | None:
+    """``pkg/model.py`` -> ``pkg.model``; ``pkg/__init__.py`` -> ``pkg``."""
+    if not relative_path.endswith(".py"):
+        return None
+    parts = relative_path[:-3].replace("\\", "/").split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+
+
+@dataclass
+class ProjectFacts:
+    #: relative path -> record
+    records: dict[str, tuple] = field(default_factory=dict)
+    compute: bool = True
+    #: relative path -> that file's observations (FileFacts.evidence)
+    evidence: dict[str, tuple] = field(default_factory=dict)
+    _views: dict[str, FileFacts] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._modules = {}
+        for rel in self.records:
+            name = module_name(rel)
+            if name is not None:
+                self._modules[name] = rel
+        if self.compute:
+            self._views = self._compute()
+
+    def view(self, relative_path: str) -> FileFacts:
+        return self._views.get(relative_path, FileFacts.EMPTY)  # type: ignore[attr-defined]
+
+    # -- resolution
+    def _target(self, importer: str, module: str, level: int) -> str | None:
+        """The project file ``from module import *`` in ``importer`` reads."""
+        own = module_name(importer) or ""
+        package = own.split(".")[:-1] if not importer.endswith("__init__.py") else own.split(".")
+        if level:
+            base = package[: len(package) - (level - 1)] if level - 1 <= len(package) else None
+            if base is None:
+                return None
+            name = ".".join([*base, module] if module else base)
+            return self._modules.get(name)
+        # A script's directory is on sys.path: a sibling module comes first, found by path
+        # (``char-rnn/model.py`` has no dotted name), then the module from the root.
+        folder = importer.replace("\\", "/").rpartition("/")[0]
+        sibling = "/".join(filter(None, [folder, *module.split(".")]))
+        for rel in (sibling + ".py", sibling + "/__init__.py"):
+            if rel in self.records:
+                return rel
+        return self._modules.get(module)
+
+    def _exports(self, rel: str, seen: frozenset = frozenset()) -> dict[str, tuple[str | None, str]]:
+        """Names ``import *`` of ``rel`` binds -> (torch qualname or None, providing file)."""
+        record = self.records.get(rel, _EMPTY_RECORD)
+        if rel in seen or not record[0]:
+            return {}
+        _, stars, all_names, bindings, public, _, _ = record
+        torch_names = dict(bindings)
+        out: dict[str, tuple[str | None, str]] = {}
+        for module, level in stars:
+            target = self._target(rel, module, level)
+            if target is not None:
+                out.update(self._exports(target, seen | {rel}))
+        for name in public:
+            out[name] = (torch_names.get(name), rel)
+        if all_names is not None:
+            return {n: out[n] for n in all_names if n in out}
+        return {n: v for n, v in out.items() if not n.startswith("_")}
+
+    def _compute(self) -> dict[str, FileFacts]:
+        setters: list[str] = []
+        device_may_change = False
+        for rel, record in sorted(self.records.items()):
+            for name, line, arg in record[6]:
+                setters.append(f"{rel}:{line}")
+                if name == "set_default_tensor_type" and ("cuda" in arg or not arg.startswith(("'", '"'))) \
+                        and arg not in ("torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor"):
+                    device_may_change = True
+        star_bindings: dict[str, dict[str, str]] = {}
+        needed: dict[str, set[str]] = {}
+        for rel, record in self.records.items():
+            if not record[0] or not record[1]:
+                continue
+            own = set(record[4])
+            loads = set(record[5])
+            got: dict[str, str] = {}
+            for module, level in record[1]:
+                target = self._target(rel, module, level)
+                if target is None:
+                    continue
+                for name, (qual, provider) in self._exports(target).items():
+                    if name in loads and name not in own:
+                        needed.setdefault(provider, set()).add(name)
+                    if qual is not None:
+                        got[name] = qual
+            if got:
+                star_bindings[rel] = got
+        setters_t = tuple(setters)
+        views = {}
+        for rel in self.records:
+            bindings = tuple(sorted(star_bindings.get(rel, {}).items()))
+            views[rel] = FileFacts(True, bindings, frozenset(needed.get(rel, ())), setters_t,
+                                   device_may_change, self.evidence.get(rel, ()))
+        return views
+
+
+def read_evidence(path: str) -> dict[str, tuple]:
+    """An evidence file (runtime/evidence.py) by relative path; ValueError if unreadable."""
+    from ..runtime.evidence import load
+
+    try:
+        data = load(path)
+    except OSError as error:
+        raise ValueError(f"cannot read evidence file {path}: {error.strerror or error}") from None
+    by_file: dict[str, dict] = {}
+    try:
+        for site in data["sites"]:
+            key = (int(site["line"]), int(site["column"]), str(site["line_hash"]), str(site["kind"]))
+            seen = tuple(sorted((str(v), int(c)) for v, c in site["observed"].items()))
+            by_file.setdefault(str(site["path"]), {})[key] = seen
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ValueError(f"{path}: not an evidence file: a site lacks its fields") from None
+    return {rel: tuple(sorted(sites.items())) for rel, sites in by_file.items()}
+
+
+def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
+            evidence: dict[str, tuple] | None = None) -> ProjectFacts:
+    """``files``: (path, relative path) of every checked ``.py`` file. ``cache_dir``: where
+    the per-file records are kept between runs (None: not kept). ``evidence``: from
+    ``read_evidence``."""
+    store = _Store(cache_dir)
+    paths = {rel: path for path, rel in files if rel.endswith(".py")}
+    records: dict[str, tuple] = {}
+    for rel, path in paths.items():
+        record = store.get(path, rel)
+        if record is not None:
+            records[rel] = record
+    # A star-imported module is parsed whatever its text holds: its imports are what the
+    # importer gets. Targets of targets too, until nothing new is reached.
+    resolver = ProjectFacts(records, compute=False)
+    pending = [rel for rel, record in records.items() if record[1]]
+    while pending:
+        rel = pending.pop()
+        for module, level in records[rel][1]:
+            target = resolver._target(rel, module, level)
+            if target is None or records[target][0]:
+                continue
+            record = store.get(paths[target], target, force=True)
+            if record is not None and record[0]:
+                records[target] = record
+                if record[1]:
+                    pending.append(target)
+    store.save()
+    return ProjectFacts(records, evidence=evidence or {})
+
+
+class _Store:
+    """Per-file records by content digest; a file whose stat is unchanged is not read."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self.path = os.path.join(directory, "facts", f"v{_VERSION}.marshal") if directory else None
+        self.entries: dict[str, tuple] = {}
+        self.changed = False
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as handle:
+                    loaded = marshal.loads(handle.read())
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+
+    def get(self, path: str, rel: str, force: bool = False) -> tuple | None:
+        """``force``: parse the file even when its text holds no marker."""
+        from .cache import RACY_NS, digest, stat_key
+
+        key = stat_key(path)
+        entry = self.entries.get(rel)
+        if key is not None and key[1] >= time.time_ns() - RACY_NS:
+            key = None  # too fresh for its stat to be trusted
+        if entry is not None and key is not None and entry[0] == key \
+                and (entry[2][0] or not force):
+            return entry[2]
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None  # the file's own check reports it
+        content = digest(data)
+        if entry is not None and entry[1] == content and (entry[2][0] or not force):
+            record = entry[2]
+        else:
+            record = _record_of(data, path, force)
+        if self.path is not None:
+            self.entries[rel] = (key, content, record)
+            self.changed = True
+        return record
+
+    def save(self) -> None:
+        if self.path is None or not self.changed:
+            return
+        from .cache import make_directory
+
+        try:
+            make_directory(self.directory, os.path.dirname(self.path))
+            temp = f"{self.path}.{os.getpid()}.tmp"
+            with open(temp, "wb") as handle:
+                handle.write(marshal.dumps(self.entries))
+            os.replace(temp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed next time
+
+
+def _record_of(data: bytes, path: str, force: bool = False) -> tuple:
+    from .source import UnreadableSource, decode
+
+    try:
+        text = decode(data, path).text
+    except (UnreadableSource, UnicodeError, LookupError):
+        return _EMPTY_RECORD
+    if not force and not _needs_parse(text):
+        return _EMPTY_RECORD
+    return _record(text, path)

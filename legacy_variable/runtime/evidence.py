@@ -1,0 +1,280 @@
+"""Runtime evidence for the static fixer: what happened at each source site of a run.
+
+The linter guesses where the code does not show a fact (is this ``x.data[0]`` receiver
+0-dim? does this ``torch.load`` file hold a whole model?). A run knows. A ``Recorder``
+patches a few torch entry points while it is started and counts, per source site, what it
+saw; ``save`` writes (merging into an existing file) JSON that
+``legacy-variable check --evidence FILE`` reads (lint/checkers/evidence.py).
+
+A site is the repo-relative path, the line, the 1-based character column of the
+expression (as the linter reports it) and a hash of the line's text: evidence for a line
+that has changed since is ignored. Observations, by kind:
+
+    index0  ``x[0]`` / ``x.data[0]``: the receiver's dimensions ("ndim=0", "ndim=1", ...)
+    cast    ``x.type(T)`` / ``x.cuda()``: the receiver is a "tensor" or a "module"
+    load    ``torch.load``: "tensor", "state_dict", "module", "other", or "refused" when
+            ``weights_only=True`` refused the file ("refused:module" when the refusal
+            names a ``torch.nn`` module class: a whole pickled model)
+
+Only code under the recorder's root is recorded (not torch, not this package). Usage::
+
+    recorder = evidence.Recorder(root=".")
+    recorder.start()
+    ...                     # run the script or the tests
+    recorder.stop()
+    recorder.save("lv-evidence.json")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import linecache
+import os
+import sys
+import threading
+
+__all__ = ["VERSION", "Recorder", "line_hash", "load", "merge"]
+
+#: The file format's version; a file of another version is refused by ``load``.
+VERSION = 1
+
+
+def line_hash(text: str) -> str:
+    """The hash that ties an observation to a line's text (indentation aside)."""
+    return hashlib.blake2b(text.strip().encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+class Recorder:
+    def __init__(self, root: str | None = None) -> None:
+        self.root = os.path.abspath(root or os.getcwd())
+        self._prefix = self.root.rstrip(os.sep) + os.sep
+        #: (path, line, column, hash, kind) -> {value: count}
+        self.sites: dict[tuple, dict[str, int]] = {}
+        self._restore: list[tuple[object, str, object]] = []
+        self._lock = threading.Lock()
+        self._relative: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ recording
+    def _site(self, frame) -> tuple | None:
+        filename = frame.f_code.co_filename
+        rel = self._relative.get(filename, False)
+        if rel is False:
+            absolute = os.path.abspath(filename)
+            rel = None
+            if absolute.startswith(self._prefix) and "site-packages" not in absolute \
+                    and not absolute.startswith(_PACKAGE_DIR):
+                rel = os.path.relpath(absolute, self.root).replace(os.sep, "/")
+            self._relative[filename] = rel
+        if rel is None:
+            return None
+        try:
+            positions = list(frame.f_code.co_positions())[frame.f_lasti // 2]
+        except (AttributeError, IndexError):
+            return None
+        line, _, column, _ = positions
+        if line is None or column is None:
+            return None
+        text = linecache.getline(filename, line)
+        # The code object counts UTF-8 bytes; the linter counts characters, 1-based.
+        char_column = len(text.encode("utf-8")[:column].decode("utf-8", "ignore")) + 1
+        return rel, line, char_column, line_hash(text)
+
+    def observe(self, frame, kind: str, value: str) -> None:
+        # Past library frames (legacy mode's own wrappers, torch) to the user's code.
+        for _ in range(8):
+            if frame is None or not _is_library(frame.f_code.co_filename):
+                break
+            frame = frame.f_back
+        site = self._site(frame) if frame is not None else None
+        if site is None:
+            return
+        key = (*site, kind)
+        with self._lock:
+            counts = self.sites.setdefault(key, {})
+            counts[value] = counts.get(value, 0) + 1
+
+    # ------------------------------------------------------------------ patching
+    def start(self) -> "Recorder":
+        """Patches torch. Legacy mode's own patches call the originals they captured
+        (``_ORIG_GETITEM``, ``_ORIG_LOAD``): where its modules are loaded, those are
+        pointed at the recorder too, so that the mode's wrappers stay the outermost
+        (they judge their caller's frame) and the recorder sits under them."""
+        import torch
+
+        recorder = self
+        tensor = torch.Tensor
+        real_getitem = torch._C.TensorBase.__getitem__
+
+        def __getitem__(self, index):
+            if index.__class__ is int and index == 0:
+                recorder.observe(sys._getframe(1), "index0", f"ndim={self.dim()}")
+            return real_getitem(self, index)
+
+        if "__getitem__" not in tensor.__dict__:
+            self._patch(tensor, "__getitem__", __getitem__)
+        self._patch_captured("legacy_variable.runtime.mode.scalar_index", "_ORIG_GETITEM",
+                             __getitem__)
+        for owner, kind in ((tensor, "tensor"), (torch.nn.Module, "module")):
+            for method in ("type", "cuda"):
+                self._patch(owner, method, _observing(owner, method, recorder, kind))
+        real_load = _real_load(torch)
+
+        def load(*args, **kwargs):
+            frame = sys._getframe(1)
+            try:
+                result = real_load(*args, **kwargs)
+            except Exception as error:  # noqa: BLE001 - observed, then raised as it was
+                if error.__class__.__name__ == "UnpicklingError":
+                    # The refusal names the first global it met: a module class says the
+                    # file holds a whole pickled model (nothing is unpickled to find out).
+                    whole = "GLOBAL torch.nn.modules." in str(error)
+                    recorder.observe(frame, "load", "refused:module" if whole else "refused")
+                raise
+            recorder.observe(frame, "load", _loaded_kind(result, torch))
+            return result
+
+        if torch.load is real_load:
+            self._patch(torch, "load", load)
+        self._patch_captured("legacy_variable.runtime.patches.trusted_load", "_ORIG_LOAD", load)
+        return self
+
+    def _patch_captured(self, module_name: str, name: str, replacement) -> None:
+        module = sys.modules.get(module_name)
+        if module is not None and name in module.__dict__:
+            self._patch(module, name, replacement)
+
+    def _patch(self, owner, name: str, replacement) -> None:
+        self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT), replacement))
+        setattr(owner, name, replacement)
+
+    def stop(self) -> None:
+        while self._restore:
+            owner, name, previous, replacement = self._restore.pop()
+            if owner.__dict__.get(name, _ABSENT) is not replacement:
+                continue  # patched again since (legacy mode installed): theirs to undo
+            if previous is _ABSENT:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, previous)
+
+    def __enter__(self) -> "Recorder":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ the file
+    def to_json(self) -> dict:
+        sites = [
+            {"path": p, "line": line, "column": column, "line_hash": h, "kind": kind,
+             "observed": dict(sorted(counts.items()))}
+            for (p, line, column, h, kind), counts in sorted(self.sites.items())
+        ]
+        return {"version": VERSION, "sites": sites}
+
+    def save(self, path: str) -> None:
+        """Writes the observations, merged with those already in ``path``."""
+        data = self.to_json()
+        if os.path.exists(path):
+            data = merge(load(path), data)
+        temp = f"{path}.{os.getpid()}.tmp"
+        with open(temp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+            handle.write("\n")
+        os.replace(temp, path)
+
+
+_ABSENT = object()
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_library: dict[str, bool] = {}
+
+
+def _is_library(filename: str) -> bool:
+    known = _library.get(filename)
+    if known is None:
+        absolute = os.path.abspath(filename)
+        known = _library[filename] = absolute.startswith(_PACKAGE_DIR) \
+            or f"{os.sep}torch{os.sep}" in absolute or "site-packages" in absolute
+    return known
+
+
+def _real_load(torch):
+    """``torch.load`` as torch defines it, under any wrapper legacy mode installed."""
+    trusted = sys.modules.get("legacy_variable.runtime.patches.trusted_load")
+    if trusted is not None and torch.load is not getattr(trusted, "_ORIG_LOAD", None):
+        return trusted._ORIG_LOAD
+    return torch.load
+
+
+def _observing(owner, method: str, recorder: Recorder, kind: str):
+    real = getattr(owner, method)
+
+    def observed(self, *args, **kwargs):
+        recorder.observe(sys._getframe(1), "cast", kind)
+        return real(self, *args, **kwargs)
+
+    observed.__name__ = method
+    return observed
+
+
+def _loaded_kind(result, torch) -> str:
+    """What a load returned. A run that trusts pickles (``--trust-pickles``) gets even what
+    ``weights_only=True`` refuses, so the content decides: anything but tensors, numbers,
+    strings and containers of them would have been refused ("refused:module" when a model
+    is among it)."""
+    if isinstance(result, torch.nn.Module):
+        return "module"
+    if isinstance(result, torch.Tensor):
+        return "tensor"
+    if isinstance(result, dict) and result and all(
+            isinstance(v, torch.Tensor) for v in result.values()):
+        return "state_dict"
+    verdict = _plain(result, torch, 0)
+    return "other" if verdict is True else verdict
+
+
+def _plain(value, torch, depth: int):
+    """True when ``weights_only=True`` rebuilds ``value``; else what refuses it."""
+    # Exact types: ``numpy.float64`` is a float, but pickles as a numpy global.
+    if value is None or type(value) in (bool, int, float, str, bytes) \
+            or isinstance(value, (torch.Tensor, torch.dtype, torch.device, torch.Size)):
+        return True
+    if isinstance(value, torch.nn.Module):
+        return "refused:module"
+    if depth < 8 and isinstance(value, (dict, list, tuple)) and type(value).__module__ in (
+            "builtins", "collections"):
+        items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+        verdicts = [_plain(v, torch, depth + 1) for k, v in items]
+        if "refused:module" in verdicts:
+            return "refused:module"
+        return True if all(v is True for v in verdicts) else "refused"
+    return "refused"
+
+
+def load(path: str) -> dict:
+    """An evidence file's content; ValueError when it is not one this version reads."""
+    with open(path, encoding="utf-8") as handle:
+        try:
+            data = json.load(handle)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not an evidence file: {error}") from None
+    if not isinstance(data, dict) or data.get("version") != VERSION \
+            or not isinstance(data.get("sites"), list):
+        raise ValueError(f"{path}: not an evidence file of version {VERSION}")
+    return data
+
+
+def merge(*recordings: dict) -> dict:
+    """Several recordings as one: the counts of a site and kind add up."""
+    merged: dict[tuple, dict[str, int]] = {}
+    for data in recordings:
+        for site in data["sites"]:
+            key = (site["path"], site["line"], site["column"], site["line_hash"], site["kind"])
+            counts = merged.setdefault(key, {})
+            for value, count in site["observed"].items():
+                counts[value] = counts.get(value, 0) + int(count)
+    return {"version": VERSION, "sites": [
+        {"path": p, "line": line, "column": column, "line_hash": h, "kind": kind,
+         "observed": dict(sorted(counts.items()))}
+        for (p, line, column, h, kind), counts in sorted(merged.items())]}
