@@ -25,6 +25,7 @@ LAYERS = {
     "legacy_variable.runtime.patches": 3,
     "legacy_variable.runtime.mode": 4,
     "legacy_variable.runtime.installation": 5,
+    "legacy_variable.runtime.evidence": 5,
     "legacy_variable.runtime.run": 6,
 }
 CORE = ("emission", "frames", "weakids", "patching", "shim", "patches", "mode", "installation")

@@ -30,6 +30,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from .source import UnreadableSource, read_bytes
+
 __all__ = ["FileFacts", "ProjectFacts", "collect"]
 
 _STAR = re.compile(r"\bimport[ \t]*\*")
@@ -296,7 +298,7 @@ class ProjectFacts:
 
 def read_evidence(path: str) -> dict[str, tuple]:
     """An evidence file (runtime/evidence.py) by relative path; ValueError if unreadable."""
-    from ..runtime.evidence import load
+    from ..evidence_file import load
 
     try:
         data = load(path)
@@ -373,9 +375,10 @@ class _Store:
                 and (entry[2][0] or not force):
             return entry[2]
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+            # The reader that never blocks: a path that became a FIFO after discovery
+            # would hang a plain open() forever.
+            data = read_bytes(path)
+        except UnreadableSource:
             return None  # the file's own check reports it
         content = digest(data)
         if entry is not None and entry[1] == content and (entry[2][0] or not force):

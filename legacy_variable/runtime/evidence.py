@@ -27,23 +27,15 @@ Only code under the recorder's root is recorded (not torch, not this package). U
 
 from __future__ import annotations
 
-import hashlib
 import json
 import linecache
 import os
 import sys
 import threading
 
+from ..evidence_file import VERSION, line_hash, load, merge
+
 __all__ = ["VERSION", "Recorder", "line_hash", "load", "merge"]
-
-#: The file format's version; a file of another version is refused by ``load``.
-VERSION = 1
-
-
-def line_hash(text: str) -> str:
-    """The hash that ties an observation to a line's text (indentation aside)."""
-    return hashlib.blake2b(text.strip().encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
-
 
 class Recorder:
     def __init__(self, root: str | None = None) -> None:
@@ -97,10 +89,13 @@ class Recorder:
     # ------------------------------------------------------------------ patching
     def start(self) -> "Recorder":
         """Patches torch. Legacy mode's own patches call the originals they captured
-        (``_ORIG_GETITEM``, ``_ORIG_LOAD``): where its modules are loaded, those are
+        (``scalar_index.ORIGINAL_GETITEM``, ``trusted_load.ORIGINAL_LOAD``): those are
         pointed at the recorder too, so that the mode's wrappers stay the outermost
         (they judge their caller's frame) and the recorder sits under them."""
         import torch
+
+        from .mode import scalar_index
+        from .patches import trusted_load
 
         recorder = self
         tensor = torch.Tensor
@@ -113,8 +108,7 @@ class Recorder:
 
         if "__getitem__" not in tensor.__dict__:
             self._patch(tensor, "__getitem__", __getitem__)
-        self._patch_captured("legacy_variable.runtime.mode.scalar_index", "_ORIG_GETITEM",
-                             __getitem__)
+        self._patch(scalar_index, "ORIGINAL_GETITEM", __getitem__)
         for owner, kind in ((tensor, "tensor"), (torch.nn.Module, "module")):
             for method in ("type", "cuda"):
                 self._patch(owner, method, _observing(owner, method, recorder, kind))
@@ -136,13 +130,8 @@ class Recorder:
 
         if torch.load is real_load:
             self._patch(torch, "load", load)
-        self._patch_captured("legacy_variable.runtime.patches.trusted_load", "_ORIG_LOAD", load)
+        self._patch(trusted_load, "ORIGINAL_LOAD", load)
         return self
-
-    def _patch_captured(self, module_name: str, name: str, replacement) -> None:
-        module = sys.modules.get(module_name)
-        if module is not None and name in module.__dict__:
-            self._patch(module, name, replacement)
 
     def _patch(self, owner, name: str, replacement) -> None:
         self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT), replacement))
@@ -200,10 +189,11 @@ def _is_library(filename: str) -> bool:
 
 
 def _real_load(torch):
-    """``torch.load`` as torch defines it, under any wrapper legacy mode installed."""
-    trusted = sys.modules.get("legacy_variable.runtime.patches.trusted_load")
-    if trusted is not None and torch.load is not getattr(trusted, "_ORIG_LOAD", None):
-        return trusted._ORIG_LOAD
+    """torch.load as stock torch has it, under legacy mode's trusted-load patch if that is in."""
+    from .patches import trusted_load
+
+    if torch.load is not trusted_load.ORIGINAL_LOAD:
+        return trusted_load.ORIGINAL_LOAD
     return torch.load
 
 
@@ -250,31 +240,3 @@ def _plain(value, torch, depth: int):
             return "refused:module"
         return True if all(v is True for v in verdicts) else "refused"
     return "refused"
-
-
-def load(path: str) -> dict:
-    """An evidence file's content; ValueError when it is not one this version reads."""
-    with open(path, encoding="utf-8") as handle:
-        try:
-            data = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{path}: not an evidence file: {error}") from None
-    if not isinstance(data, dict) or data.get("version") != VERSION \
-            or not isinstance(data.get("sites"), list):
-        raise ValueError(f"{path}: not an evidence file of version {VERSION}")
-    return data
-
-
-def merge(*recordings: dict) -> dict:
-    """Several recordings as one: the counts of a site and kind add up."""
-    merged: dict[tuple, dict[str, int]] = {}
-    for data in recordings:
-        for site in data["sites"]:
-            key = (site["path"], site["line"], site["column"], site["line_hash"], site["kind"])
-            counts = merged.setdefault(key, {})
-            for value, count in site["observed"].items():
-                counts[value] = counts.get(value, 0) + int(count)
-    return {"version": VERSION, "sites": [
-        {"path": p, "line": line, "column": column, "line_hash": h, "kind": kind,
-         "observed": dict(sorted(counts.items()))}
-        for (p, line, column, h, kind), counts in sorted(merged.items())]}

@@ -26,7 +26,7 @@ from ...rules import Code
 from ..source import line_starts
 
 # Imported by name, never torch: the hash is the one the recorder writes.
-from ...runtime.evidence import line_hash
+from ...evidence_file import line_hash
 
 _KIND = {Code.SCALAR_DATA_INDEX.value: "index0", Code.TORCH_LOAD_WEIGHTS_ONLY.value: "load",
          Code.LEGACY_TYPE_CAST.value: "cast"}

@@ -28,14 +28,14 @@ from ..slots import SequenceSlots, supported
 __tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
 _Tensor = torch.Tensor
-_ORIG_GETITEM = _Tensor.__getitem__
+ORIGINAL_GETITEM = _Tensor.__getitem__
 _vectors_alive = loss_targets.vectors_alive
 _note_vector_index = loss_targets.note_vector_index
 
 
 def _getitem(self, index):
     try:
-        result = _ORIG_GETITEM(self, index)
+        result = ORIGINAL_GETITEM(self, index)
     except IndexError:
         if not (type(index) is int and index in (0, -1) and self.dim() == 0):
             raise

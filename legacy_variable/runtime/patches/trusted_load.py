@@ -18,7 +18,7 @@ from ..emission import emit, pytest_traceback_hide
 
 __tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
 
-_ORIG_LOAD = torch.load
+ORIGINAL_LOAD = torch.load
 
 
 class _Trust:
@@ -75,7 +75,7 @@ def _load(f, *args, **kwargs):
         except (OSError, ValueError, AttributeError):
             position = None
     try:
-        return _ORIG_LOAD(f, *args, **kwargs)
+        return ORIGINAL_LOAD(f, *args, **kwargs)
     except pickle.UnpicklingError as exc:
         if kwargs.get("weights_only") is not None or "Weights only load failed" not in str(exc):
             raise  # an explicit weights_only=, or another unpickling error: not ours
@@ -103,14 +103,14 @@ def _load(f, *args, **kwargs):
         if position is not None:
             f.seek(position)
         # `weights_only=None` spelled out by the caller is still torch's default: replace it.
-        return _ORIG_LOAD(f, *args, **{**kwargs, "weights_only": False})
+        return ORIGINAL_LOAD(f, *args, **{**kwargs, "weights_only": False})
 
 
-_load.__doc__ = _ORIG_LOAD.__doc__
+_load.__doc__ = ORIGINAL_LOAD.__doc__
 _load.__name__ = "load"
-_load.__module__ = _ORIG_LOAD.__module__
+_load.__module__ = ORIGINAL_LOAD.__module__
 try:
-    _load.__signature__ = inspect.signature(_ORIG_LOAD)
+    _load.__signature__ = inspect.signature(ORIGINAL_LOAD)
 except (TypeError, ValueError):
     pass
 
