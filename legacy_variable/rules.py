@@ -33,6 +33,11 @@ FIX_SOMETIMES = "sometimes"
 FIX_NONE = "none"
 
 
+#: ``example_fixed=USE_INSTEAD``: the fixer turns the example into exactly the modern code
+#: the record shows (``use_instead``); the catalog tests assert it like any fixed source.
+USE_INSTEAD = "<use_instead>"
+
+
 class _Defaults(dict):
     """format_map helper: a placeholder the caller did not supply falls back to a default."""
 
@@ -115,7 +120,8 @@ class Rule:
     #: What the linter reports on ``example``, Fixit-style: (code, line, column) of every
     #: diagnostic, in report order (a generated test asserts exactly these).
     example_expects: tuple[tuple[Code, int, int], ...] = ()
-    #: ``example`` after ``check --fix``; None: no safe fix applies, it stays as it is.
+    #: ``example`` after ``check --fix``; None: no safe fix applies, it stays as it is;
+    #: ``USE_INSTEAD``: exactly ``use_instead``.
     example_fixed: str | None = None
     #: ``example`` after ``check --fix --unsafe-fixes``; None: the same as with safe fixes.
     example_fixed_unsafe: str | None = None
@@ -128,6 +134,10 @@ class Rule:
     #: puts ``variants[KEY]``, rendered with the same arguments, in the ``{variant}`` slot.
     #: Every face (linter, runtime, notebook) picks a key and passes facts, never prose.
     variants: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.example_fixed is USE_INSTEAD:
+            object.__setattr__(self, "example_fixed", self.use_instead)
 
     def format(self, **values: object) -> str:
         if self.variants:
@@ -283,8 +293,7 @@ _RULES: list[Rule] = [
             (Code.VARIABLE_WRAPPER, 3, 5),
         ),
         example_fixed=(
-            "import torch\n"
-            "x = torch.randn(3)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe when the argument is a fresh tensor expression (a factory call such as "
@@ -313,7 +322,7 @@ _RULES: list[Rule] = [
         use_instead="import torch\n",
         example_expects=((Code.VARIABLE_IMPORT, 2, 28),),
         example_fixed=(
-            "import torch\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe: the import is removed only when no use of the name remains after the "
@@ -406,10 +415,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.SCALAR_DATA_INDEX, 4, 9),),
         example_fixed=(
-            "import torch\n"
-            "import torch.nn.functional as F\n"
-            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
-            "total = loss.item()\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe when the receiver is known to be 0-dim (a loss or a full reduction): "
@@ -447,10 +453,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.ASYNC_KEYWORD, 4, 16),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.ones(3)\n"
-            "if torch.cuda.is_available():\n"
-            "    x = x.cuda(non_blocking=True)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe: `non_blocking=` is the same argument under its new name. The fix "
@@ -481,9 +484,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.RETAIN_VARIABLES, 3, 24),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.ones(2, requires_grad=True)\n"
-            "(x * 2).sum().backward(retain_graph=True)\n"
+            USE_INSTEAD
         ),
         fix_safety="Safe: the same argument under its new name.",
         fix=FIX_SAFE,
@@ -514,8 +515,7 @@ _RULES: list[Rule] = [
         use_instead="import torch\nx = torch.tensor([1, 2], dtype=torch.float32)\n",
         example_expects=((Code.LEGACY_TENSOR_CONSTRUCTOR, 2, 5),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.tensor([1, 2], dtype=torch.float32)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe for a literal list or tuple of numbers (`torch.tensor(data, "
@@ -549,9 +549,7 @@ _RULES: list[Rule] = [
         use_instead="import torch\nx = torch.zeros(2, dtype=torch.long)\ny = x.to('cpu', torch.float32)\n",
         example_expects=((Code.LEGACY_TYPE_CAST, 3, 5),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.zeros(2, dtype=torch.long)\n"
-            "y = x.to('cpu', torch.float32)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe for CPU types on a receiver known to be a tensor (made by a factory or an "
@@ -594,10 +592,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.GRAD_DATA_ZERO, 4, 1),),
         example_fixed=(
-            "import torch\n"
-            "p = torch.ones(3, requires_grad=True)\n"
-            "(p * 2).sum().backward()\n"
-            "p.grad.zero_()\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe: `p.grad.zero_()` does the same in-place zeroing, and raises in the "
@@ -631,9 +626,7 @@ _RULES: list[Rule] = [
             (Code.VARIABLE_TYPE_CHECK, 4, 6),
         ),
         example_fixed=(
-            "import torch\n"
-            "x = torch.randn(2)\n"
-            "ok = isinstance(x, torch.Tensor)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "`isinstance(x, Variable)` → `isinstance(x, torch.Tensor)` is safe: the "
@@ -756,8 +749,7 @@ _RULES: list[Rule] = [
         use_instead="import torch.nn as nn\ncriterion = nn.CrossEntropyLoss(reduction='sum')\n",
         example_expects=((Code.LOSS_REDUCTION_KWARGS, 2, 33),),
         example_fixed=(
-            "import torch.nn as nn\n"
-            "criterion = nn.CrossEntropyLoss(reduction='sum')\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe when both values are literals (or absent): the fix writes the "
@@ -875,9 +867,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.NON_INPLACE_INIT, 3, 1),),
         example_fixed=(
-            "import torch.nn as nn\n"
-            "layer = nn.Linear(2, 2)\n"
-            "nn.init.xavier_uniform_(layer.weight)\n"
+            USE_INSTEAD
         ),
         fix_safety="Safe: the deprecated names call the underscored ones.",
         fix=FIX_SAFE,
@@ -907,9 +897,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.CLIP_GRAD_NORM, 3, 1),),
         example_fixed=(
-            "import torch.nn as nn\n"
-            "model = nn.Linear(2, 2)\n"
-            "nn.utils.clip_grad_norm_(model.parameters(), 5.0)\n"
+            USE_INSTEAD
         ),
         fix_safety="Safe: the deprecated name calls the underscored one.",
         fix=FIX_SAFE,
@@ -981,10 +969,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.TENSOR_DATASET_KEYWORDS, 4, 25),),
         example_fixed=(
-            "import torch\n"
-            "from torch.utils.data import TensorDataset\n"
-            "x, y = torch.randn(8, 3), torch.arange(8)\n"
-            "dataset = TensorDataset(x, y)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe: the fix passes the two tensors positionally, data first, which is "
@@ -1503,9 +1488,7 @@ _RULES: list[Rule] = [
         use_instead="import torch\nx = torch.ones(3)\nx.requires_grad = True\n",
         example_expects=((Code.REQUIRE_GRAD_TYPO, 3, 1),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.ones(3)\n"
-            "x.requires_grad = True\n"
+            USE_INSTEAD
         ),
         fix_safety="Safe: the attribute name is corrected.",
         fix=FIX_SAFE,
@@ -1525,9 +1508,7 @@ _RULES: list[Rule] = [
         use_instead="import torch\nx = torch.ones(3, requires_grad=True)\na = x.detach().numpy()\n",
         example_expects=((Code.NUMPY_REQUIRES_GRAD, 3, 5),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.ones(3, requires_grad=True)\n"
-            "a = x.detach().numpy()\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe where the receiver is known to require grad: `.detach().numpy()` "
@@ -1675,9 +1656,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.NUMPY_SCALAR_INDEX, 4, 9),),
         example_fixed=(
-            "import torch\nimport torch.nn.functional as F\n"
-            "loss = F.mse_loss(torch.randn(3), torch.randn(3))\n"
-            "total = loss.item()\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe where the value is shown 0-dim (a loss, a full reduction): `.item()` "
@@ -1716,9 +1695,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.TENSOR_CLASS_ATTRIBUTE, 3, 16),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.ones(3)\n"
-            "use_gpu = bool(x.is_cuda)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe for `type(x).is_cuda` and `x.__class__.is_cuda`: `x.is_cuda` is what 0.3's "
@@ -1757,9 +1734,7 @@ _RULES: list[Rule] = [
         ),
         example_expects=((Code.BYTE_MASK, 3, 19),),
         example_fixed=(
-            "import torch\n"
-            "x = torch.randn(4)\n"
-            "y = x.masked_fill((x > 0).bool(), 0.0)\n"
+            USE_INSTEAD
         ),
         fix_safety=(
             "Safe: `.bool()` marks exactly the non-zero elements, which is what a byte mask "
