@@ -23,7 +23,6 @@ checkers get ``FileFacts.UNKNOWN`` and are conservative (see ``FileFacts``).
 from __future__ import annotations
 
 import ast
-import hashlib
 import marshal
 import os
 import re
@@ -34,7 +33,10 @@ from .source import UnreadableSource, read_bytes
 
 __all__ = ["FileFacts", "ProjectFacts", "collect"]
 
-_STAR = re.compile(r"\bimport[ \t]*\*")
+# Without a leading ``\b``: a pattern that starts with a literal is scanned for by the
+# regex engine's fast prefix search, ten times faster over a large tree than one that
+# starts with a word boundary; the boundary is checked on each match (``_star_import``).
+_STAR = re.compile(r"import[ \t]*\*")
 _MARKERS = ("__all__", "set_default_tensor_type", "set_default_dtype")
 _DEFAULT_SETTERS = frozenset({"set_default_tensor_type", "set_default_dtype"})
 #: Bump when the record layout changes.
@@ -82,7 +84,9 @@ class FileFacts:
             return ""
         text = repr((self.star_bindings, sorted(self.star_needed), self.default_setters,
                      self.default_device_may_change, self.evidence))
-        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        from .cache import blake2b  # without hashlib's OpenSSL bindings: start-up time
+
+        return blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 FileFacts.UNKNOWN = FileFacts()  # type: ignore[attr-defined]
@@ -96,7 +100,20 @@ _EMPTY_RECORD = (False, (), None, (), (), (), ())
 
 
 def _needs_parse(text: str) -> bool:
-    return _STAR.search(text) is not None or any(m in text for m in _MARKERS)
+    return any(m in text for m in _MARKERS) or _star_import(text)
+
+
+def _star_import(text: str) -> bool:
+    r"""``\bimport[ \t]*\*`` somewhere in ``text``: ``import`` not preceded by a word
+    character (as ``\b`` counts them: str.isalnum or ``_``)."""
+    for match in _STAR.finditer(text):
+        start = match.start()
+        if start == 0:
+            return True
+        before = text[start - 1]
+        if not (before.isalnum() or before == "_"):
+            return True
+    return False
 
 
 def _record(text: str, path: str) -> tuple:
@@ -208,6 +225,8 @@ class ProjectFacts:
     #: relative path -> that file's observations (FileFacts.evidence)
     evidence: dict[str, tuple] = field(default_factory=dict)
     _views: dict[str, FileFacts] = field(default_factory=dict, repr=False)
+    #: relative path -> stat key taken by ``collect`` before reading the file (cache.stat_key)
+    stats: dict[str, tuple | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._modules = {}
@@ -343,7 +362,9 @@ def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
                 if record[1]:
                     pending.append(target)
     store.save()
-    return ProjectFacts(records, evidence=evidence or {})
+    facts = ProjectFacts(records, evidence=evidence or {})
+    facts.stats = store.stats
+    return facts
 
 
 class _Store:
@@ -353,6 +374,9 @@ class _Store:
         self.directory = directory
         self.path = os.path.join(directory, "facts", f"v{_VERSION}.marshal") if directory else None
         self.entries: dict[str, tuple] = {}
+        #: relative path -> the stat key taken before the file was (or was not) read,
+        #: for the result cache to use rather than stat the file again (None: it failed)
+        self.stats: dict[str, tuple | None] = {}
         self.changed = False
         if self.path is not None:
             try:
@@ -367,7 +391,7 @@ class _Store:
         """``force``: parse the file even when its text holds no marker."""
         from .cache import RACY_NS, digest, stat_key
 
-        key = stat_key(path)
+        key = self.stats[rel] = stat_key(path)
         entry = self.entries.get(rel)
         if key is not None and key[1] >= time.time_ns() - RACY_NS:
             key = None  # too fresh for its stat to be trusted
