@@ -229,16 +229,29 @@ class ProjectFacts:
     stats: dict[str, tuple | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._modules = {}
-        for rel in self.records:
-            name = module_name(rel)
-            if name is not None:
-                self._modules[name] = rel
+        self._module_table: dict[str, str] | None = None
+        #: The view of every file in ``records`` that ``_views`` does not name.
+        self._common: FileFacts = FileFacts.EMPTY  # type: ignore[attr-defined]
         if self.compute:
             self._views = self._compute()
 
+    @property
+    def _modules(self) -> dict[str, str]:
+        """Dotted module name -> relative path; built on first use: only star imports
+        need it, and a warm run over a large tree should not pay for it."""
+        if self._module_table is None:
+            self._module_table = {}
+            for rel in self.records:
+                name = module_name(rel)
+                if name is not None:
+                    self._module_table[name] = rel
+        return self._module_table
+
     def view(self, relative_path: str) -> FileFacts:
-        return self._views.get(relative_path, FileFacts.EMPTY)  # type: ignore[attr-defined]
+        found = self._views.get(relative_path)
+        if found is not None:
+            return found
+        return self._common if relative_path in self.records else FileFacts.EMPTY  # type: ignore[attr-defined]
 
     # -- resolution
     def _target(self, importer: str, module: str, level: int) -> str | None:
@@ -307,8 +320,13 @@ class ProjectFacts:
             if got:
                 star_bindings[rel] = got
         setters_t = tuple(setters)
+        # Most files have only the project-wide facts: one shared view (a FileFacts per
+        # file was a visible share of a warm run over a large tree).
+        self._common = FileFacts(True, (), frozenset(), setters_t, device_may_change, ())
         views = {}
-        for rel in self.records:
+        for rel in {*star_bindings, *needed, *self.evidence}:
+            if rel not in self.records:
+                continue
             bindings = tuple(sorted(star_bindings.get(rel, {}).items()))
             views[rel] = FileFacts(True, bindings, frozenset(needed.get(rel, ())), setters_t,
                                    device_may_change, self.evidence.get(rel, ()))
