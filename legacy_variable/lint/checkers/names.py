@@ -163,6 +163,12 @@ def _fields(cls) -> tuple[str, ...]:
     return fields
 
 
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold nodes worth walking (no expression
+    contexts, operators or strings)."""
+    return _FIELDS.get(cls) or _fields(cls)
+
+
 class ModuleIndex:
     """The result of the single walk: scopes and the candidate nodes of every rule."""
 
