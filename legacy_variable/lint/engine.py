@@ -241,7 +241,22 @@ def collector_paused():
         yield
     finally:
         if collecting:
+            _promote_survivors()
             gc.enable()
+
+
+def _promote_survivors() -> None:
+    """Moves every object the paused run left alive (its results, the diagnostics) to the
+    oldest generation without traversing them. Else the first collection after the pause
+    traverses them all at once (the young generation, or the middle one that each file's
+    ``gc.collect(0)`` promoted to): tens of milliseconds at the end of a large run, for
+    objects that the caller keeps. Cycles among them are found by the next full
+    collection, as for any long-lived object. ``freeze`` + ``unfreeze`` is that move, in
+    constant time; skipped when the caller froze objects of its own, which ``unfreeze``
+    would release."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def worker_count(jobs: int) -> int:
