@@ -237,7 +237,12 @@ def main() -> int:
     shutil.rmtree(tree, ignore_errors=True)
     files, lines = build_tree(tree, args.lines, args.plain_share)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"tree: {files} files, {lines} lines in {tree}; {os.cpu_count()} CPUs; load {load}")
+    try:
+        cores = len(os.sched_getaffinity(0))  # what the check may use (taskset, containers)
+    except (AttributeError, OSError):
+        cores = os.cpu_count()
+    print(f"tree: {files} files, {lines} lines in {tree}; {cores} of {os.cpu_count()} CPUs usable; "
+          f"load {load}")
     cache = os.path.join(root, "cache")
     check = [sys.executable, "-m", "legacy_variable", "check", "-q", "--statistics", "--cache-dir", cache, "tree"]
 

@@ -181,15 +181,17 @@ def _check_paths(
     options = replace(options, project=project)
     cache_keys: dict[str, str] = {}
     work: list[tuple] = []
+    stats = project.stats  # taken by the facts pass: one stat per file and run
     for path, display in found.files:
         rel = relative(path)
         fingerprint = project.view(rel).fingerprint()
+        stat = stats.get(rel, ...)
         if fingerprint:
             cache_keys[rel] = f"{rel}\0{fingerprint}"
         rel = cache_keys.get(rel, rel)
         data = None
         if cache is not None:
-            hit = cache.unchanged(rel, path, display)  # by stat: no read, no hash
+            hit = cache.unchanged(rel, path, display, stat)  # by stat: no read, no hash
             if hit is None and cache.knows(rel):
                 # Touched, or too fresh to trust its stat: the content decides. (A file the
                 # cache does not know is read by the worker alone.)

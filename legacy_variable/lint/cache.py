@@ -161,10 +161,14 @@ class Cache:
         except (OSError, EOFError, ValueError, TypeError):
             pass  # no cache yet, or a damaged one: start afresh
 
-    def unchanged(self, relative_path: str, path: str, display_path: str) -> list[Diagnostic] | None:
+    def unchanged(self, relative_path: str, path: str, display_path: str,
+                  key: tuple | None | object = ...) -> list[Diagnostic] | None:
         """The cached diagnostics when the file's stat shows it unchanged since its digest
-        was taken; None when it must be read and hashed (then call ``get``)."""
-        key = stat_key(path)
+        was taken; None when it must be read and hashed (then call ``get``). ``key``: the
+        file's ``stat_key`` when the caller took it already (before any read of the file
+        this run); by default it is taken here."""
+        if key is ...:
+            key = stat_key(path)
         if key is not None and key[1] >= self._fresh_from:
             key = None  # modified just now: may change again unseen within its clock tick
         self._observed[relative_path] = (key, None)

@@ -18,7 +18,7 @@ from .context import Context
 from .dataflow import (COMPUTED, FRESH, LEAF_RG, UNKNOWN_FACT, Classifier, Fact, keyword,
                        literal, requires_grad_arg)
 from .events import Event, EventKind, position
-from .names import Scope
+from .names import Scope, child_fields
 
 #: A rule's handler of one event: ``handler(flow, event)``.
 Handler = Callable[["ScopeFlow", Event], None]
@@ -202,7 +202,7 @@ class ScopeFlow:
                     if node.ctx.__class__ is ast.Load:
                         uses.setdefault(node.id, []).append((node, parent))
                     continue
-                for field in cls._fields:
+                for field in child_fields(cls):
                     value = getattr(node, field, None)
                     if value.__class__ is list:
                         for item in value:

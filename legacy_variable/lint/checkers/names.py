@@ -163,6 +163,12 @@ def _fields(cls) -> tuple[str, ...]:
     return fields
 
 
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold nodes worth walking (no expression
+    contexts, operators or strings)."""
+    return _FIELDS.get(cls) or _fields(cls)
+
+
 class ModuleIndex:
     """The result of the single walk: scopes and the candidate nodes of every rule."""
 
@@ -565,6 +571,26 @@ _HANDLERS = {
     ast.ExceptHandler: ModuleIndex._except_handler,
     ast.BinOp: ModuleIndex._binop,
 }
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """Every node under ``node`` and itself, as ``ast.walk`` yields them (less the
+    context and operator nodes, which hold nothing), several times faster: a field table
+    per class instead of two generators per node."""
+    found = [node]
+    i = 0
+    while i < len(found):
+        current = found[i]
+        i += 1
+        for field in _FIELDS.get(current.__class__) or _fields(current.__class__):
+            value = getattr(current, field, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        found.append(item)
+            elif value is not None and isinstance(value, ast.AST):
+                found.append(value)
+    return found
 
 
 def qualname(node: ast.AST, scope: Scope) -> str | None:

@@ -21,7 +21,7 @@ from bisect import bisect_left
 
 from ...rules import Code
 from .context import Context
-from .names import Scope, qualname
+from .names import Scope, qualname, walk
 
 #: Calls that make leaves (inputs, not graph): sharing one of these is not sharing a graph.
 _LEAF_CALLEES = frozenset({
@@ -123,7 +123,7 @@ def _optimizer_names(scope: Scope) -> set[str]:
     """Names (and ``self.`` attributes) assigned a ``torch.optim`` instance anywhere in
     the module."""
     names: set[str] = set()
-    for node in ast.walk(scope.node):
+    for node in walk(scope.node):
         if node.__class__ is ast.Assign and node.value.__class__ is ast.Call:
             q = qualname(node.value.func, scope) or ""
             if q.startswith("torch.optim."):
@@ -148,8 +148,9 @@ class _Origins:
         found: set[int] = set()
         # A called name is a model or a function (`D(x)`), not a value of the graph:
         # two losses of one model on fresh inputs share no graph.
-        called = {id(sub.func) for sub in ast.walk(node) if sub.__class__ is ast.Call}
-        for sub in ast.walk(node):
+        nodes = walk(node)
+        called = {id(sub.func) for sub in nodes if sub.__class__ is ast.Call}
+        for sub in nodes:
             if sub.__class__ is ast.Name and id(sub) not in called:
                 found |= self.of.get(sub.id, frozenset())
         return frozenset(found)
@@ -189,7 +190,7 @@ def _target_names(target: ast.AST):
 def _calls_a_model(value: ast.AST, scope: Scope) -> bool:
     """A call of something the module binds itself (``encoder(x)``, ``self.D(x)``), not
     a torch or library function."""
-    for sub in ast.walk(value):
+    for sub in walk(value):
         if sub.__class__ is ast.Call and sub.func.__class__ in (ast.Name, ast.Attribute) \
                 and qualname(sub.func, scope) is None and not _is_method_of_value(sub.func) \
                 and not _is_plain_function(sub.func, scope):
@@ -216,7 +217,7 @@ def _is_method_of_value(func: ast.AST) -> bool:
 
 def _is_computation(value: ast.AST) -> bool:
     """A call that is not a tensor factory (a model's forward, a loss, a reduction)."""
-    for sub in ast.walk(value):
+    for sub in walk(value):
         if sub.__class__ is not ast.Call:
             continue
         func = sub.func
