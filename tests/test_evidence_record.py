@@ -35,6 +35,7 @@ print(round(loss.data[0], 4))
 print(round(float(out.view(-1).data[0]), 4))
 scale = torch.ones(2)
 print(Variable(scale).sum().item())
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # imports Dynamo while recording
 """
 
 

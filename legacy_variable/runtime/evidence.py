@@ -156,8 +156,12 @@ class Recorder:
         recorder = self
         base_new = torch._C.TensorBase.__new__
 
-        def __new__(cls, *args, **kwargs):
-            result = base_new(cls, *args, **kwargs)
+        # ``(*args, **kwargs)`` exactly: Dynamo, imported later (the first optimizer
+        # does), registers a polyfill for ``torch.Tensor.__new__`` and refuses a
+        # signature other than the original's or this wildcard.
+        def __new__(*args, **kwargs):
+            result = base_new(*args, **kwargs)
+            cls, args = args[0], args[1:]
             if cls is tensor:
                 recorder.observe(sys._getframe(1), "ctor",
                                  f"{_dtype_name(result.dtype)} {_given(args, kwargs, torch)}")
