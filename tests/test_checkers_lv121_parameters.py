@@ -128,3 +128,42 @@ def test_the_finding_is_real_on_stock_torch(tmp_path):
     run = subprocess.run([sys.executable, "m.py"], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0 and run.stdout == "True\n", run.stderr
+
+
+@pytest.mark.parametrize("seen, expected", [
+    ({"ndim=1": 4}, [(11, 44, "confirmed", 4)]),
+    ({"ndim=1": 3, "ndim=2": 1}, []),
+    ({"ndim=2": 1}, []),
+])
+def test_a_recorded_run_shows_what_the_code_does_not(tmp_path, seen, expected):
+    """char-rnn-generation/train.py: the sequence comes from a star-imported helper; the
+    run saw ``target[c]``'s receiver 1-D at ``c == 0`` (the recorder's "index0")."""
+    import json
+
+    from legacy_variable.evidence_file import line_hash
+
+    source = textwrap.dedent("""\
+        import torch.nn as nn
+        from helpers import *
+        criterion = nn.CrossEntropyLoss()
+
+        def random_training_set():
+            return char_tensor("ab"), char_tensor("bc")
+
+        def train(inp, target):
+            loss = 0
+            for c in range(2):
+                loss += criterion(decoder(inp[c]), target[c])
+            return loss
+
+        train(*random_training_set())
+        """)
+    (tmp_path / "m.py").write_text(source)
+    line = source.splitlines()[10]
+    (tmp_path / "ev.json").write_text(json.dumps({"version": 1, "sites": [
+        {"path": "m.py", "line": 11, "column": 44, "line_hash": line_hash(line), "kind": "index0",
+         "observed": seen}]}))
+    result = check(["m.py"], isolated=True, cwd=str(tmp_path), select=["LV121"],
+                   evidence=str(tmp_path / "ev.json"))
+    assert [(d.line, d.column, d.arg("evidence"), d.arg("observations"))
+            for d in result.diagnostics] == expected

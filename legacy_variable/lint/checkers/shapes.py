@@ -10,6 +10,7 @@ import ast
 import re
 
 from ...diagnostics import UNSAFE
+from ...evidence_file import line_hash
 from ...rules import Code
 from . import torch_api as api
 from .context import Context
@@ -162,9 +163,11 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
         return
     vector, owner = _single_value(scope, element.value.id)
     if vector is None:
-        if not _parameter_is_vector(ctx, scope, element.value.id):
-            return
-    elif not _is_vector(ctx, vector, owner):
+        shown = _parameter_is_vector(ctx, scope, element.value.id)
+    else:
+        shown = _is_vector(ctx, vector, owner)
+    seen = 0 if shown else _seen_as_vector(ctx, element)
+    if not shown and not seen:
         return
     sm = ctx.sm
     text = sm.text(target)
@@ -172,10 +175,30 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
     fix = make_fix([sm.replace_node(target, f"{operand}.view(1)")], UNSAFE,
                    "Pass the element as a batch of one, as 0.3 did")
     if element is target:
-        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text))
+        found = sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text)
     else:
-        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
-                              variant="indexed_at", index_line=element.lineno))
+        found = sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
+                              variant="indexed_at", index_line=element.lineno)
+    if seen:
+        found = found.with_args(evidence="confirmed", observations=seen)
+    ctx.add(found)
+
+
+def _seen_as_vector(ctx: Context, element: ast.Subscript) -> int:
+    """``check --evidence``: how many times a recorded run saw ``element``'s receiver 1-D
+    at ``[0]`` (the recorder's "index0" kind), when it was 1-D every time; else 0. Only the
+    exact site, with its line's text unchanged, counts (the char-RNN ``target[c]`` whose
+    sequence comes from a helper in another module, which the code alone does not show)."""
+    evidence = ctx.project.evidence if ctx.project is not None else ()
+    if not evidence:
+        return 0
+    line, column = ctx.sm.start(element)
+    key = (line, column, line_hash(ctx.sm.line_text(line)), "index0")
+    for site, seen in evidence:
+        if site == key:
+            counts = dict(seen)
+            return sum(counts.values()) if set(counts) == {"ndim=1"} else 0
+    return 0
 
 
 def _is_vector(ctx: Context, value: ast.AST, scope: Scope) -> bool:
