@@ -336,3 +336,21 @@ def test_constructor_fix_under_a_project_default_dtype_names_no_dtype(tmp_path):
     fixed = check(["m.py"], isolated=True, cwd=str(tmp_path), fix=True, select=["LV107"], evidence=ev)
     assert fixed.fixed
     assert "a = torch.tensor(rows, dtype=torch.get_default_dtype())\n" in (tmp_path / "m.py").read_text()
+
+
+def test_processes_saving_at_once_lose_nothing(tmp_path):
+    """The folder lock: concurrent read-merge-replace cycles (xdist workers finishing
+    together) each add their counts."""
+    code = (
+        "import sys\n"
+        "from legacy_variable.runtime.evidence import Recorder\n"
+        "for _ in range(25):\n"
+        "    r = Recorder('.')\n"
+        "    r.sites[('a.py', 1, 1, 'h', 'index0')] = {'ndim=0': 1}\n"
+        "    r.save(sys.argv[1])\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, "ev.json"], cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}) for _ in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    assert _sites(tmp_path / "ev.json", "a.py") == {(1, 1, "index0"): {"ndim=0": 100}}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ev.json"]  # no temporary left

@@ -47,6 +47,7 @@ from ..evidence_file import VERSION, line_hash, load, merge
 
 __all__ = ["VERSION", "Recorder", "line_hash", "load", "merge", "project_root", "refusal"]
 
+
 class Recorder:
     def __init__(self, root: str | None = None) -> None:
         self.root = os.path.abspath(root or os.getcwd())
