@@ -272,7 +272,8 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
         # session finish: counts add up, nothing is clobbered.
         from .runtime import evidence
 
-        session.evidence = evidence.Recorder(evidence.project_root(str(config.rootpath))).start()
+        session.evidence = evidence.Recorder(evidence.project_root(str(config.rootpath)),
+                                             str(settings.record)).start()
         undo.callback(session.evidence.stop)
     # LIFO: the callbacks run evidence → mode → shim → policy → recorder.
 

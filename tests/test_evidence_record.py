@@ -354,3 +354,32 @@ def test_processes_saving_at_once_lose_nothing(tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
     assert _sites(tmp_path / "ev.json", "a.py") == {(1, 1, "index0"): {"ndim=0": 100}}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ev.json"]  # no temporary left
+
+
+def test_forked_dataloader_workers_record_too(tmp_path):
+    script = (
+        "import torch\n"
+        "from torch.utils.data import DataLoader, Dataset\n"
+        "\n"
+        "\n"
+        "class Rows(Dataset):\n"
+        "    def __len__(self):\n"
+        "        return 6\n"
+        "\n"
+        "    def __getitem__(self, i):\n"
+        "        row = torch.Tensor([i, i + 1])\n"
+        "        return row, row.sum().data[0]\n"
+        "\n"
+        "\n"
+        "loader = DataLoader(Rows(), batch_size=2, num_workers=2, multiprocessing_context='fork')\n"
+        "print(sum(float(s.sum()) for _, s in loader))\n"
+    )
+    (tmp_path / "rows.py").write_text(script)
+    run = _python(["-m", "legacy_variable", "run", "-q", "--record", "ev.json", "rows.py"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "36.0\n"
+    # Every item was made in a worker: the parent saw none of these sites.
+    assert _sites(tmp_path / "ev.json", "rows.py") == {
+        (10, 15, "ctor"): {"float32 data": 6},
+        (11, 21, "index0"): {"ndim=0": 6},
+    }

@@ -25,7 +25,11 @@ that has changed since is ignored. Observations, by kind:
             ``x`` was, "non-leaf" (it had a ``grad_fn``), "leaf" (it required grad, no
             ``grad_fn``), "no-grad" (a tensor outside autograd) or "other" (not a tensor)
 
-Only code under the recorder's root is recorded (not torch, not this package). Usage::
+Only code under the recorder's root is recorded (not torch, not this package). A
+``multiprocessing`` child forked while recording (a DataLoader worker under Linux's default
+``fork``) records its own observations and merges them into the file as it exits (when the
+recorder was given its path); ``save`` merges under a lock, so processes never clobber each
+other. Usage::
 
     recorder = evidence.Recorder(root=".")
     recorder.start()
@@ -49,8 +53,13 @@ __all__ = ["VERSION", "Recorder", "line_hash", "load", "merge", "project_root", 
 
 
 class Recorder:
-    def __init__(self, root: str | None = None) -> None:
+    def __init__(self, root: str | None = None, path: str | None = None) -> None:
+        """``path``: the evidence file. Given, a process forked while recording (a
+        DataLoader worker under Linux's default ``fork``) starts with no observations of
+        its own and merges what it saw into ``path`` when it exits through
+        ``multiprocessing`` (the parent still calls ``save``)."""
         self.root = os.path.abspath(root or os.getcwd())
+        self.path = path
         self._prefix = self.root.rstrip(os.sep) + os.sep
         #: (path, line, column, hash, kind) -> {value: count}
         self.sites: dict[tuple, dict[str, int]] = {}
@@ -109,6 +118,15 @@ class Recorder:
 
         from .mode import scalar_index
         from .patches import trusted_load
+
+        _recording.add(self)
+        if not _fork_hook and hasattr(os, "register_at_fork"):
+            _install_fork_hook()
+        if self.path is not None:
+            import multiprocessing.util
+
+            # A multiprocessing child clears the finalizers it inherited, then runs these.
+            multiprocessing.util.register_after_fork(self, Recorder._multiprocessing_child)
 
         recorder = self
         tensor = torch.Tensor
@@ -198,7 +216,28 @@ class Recorder:
         self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT), replacement))
         setattr(owner, name, replacement)
 
+    def _forked(self) -> None:
+        """In any forked child: its own observations only (the parent counts its own)."""
+        self._lock = threading.Lock()  # another thread may have held it at fork time
+        self.sites = {}
+
+    def _multiprocessing_child(self) -> None:
+        """In a ``multiprocessing`` child: merge into ``path`` at exit, which runs through
+        ``Process._bootstrap``'s finalizers before ``os._exit``."""
+        if self in _recording:
+            import multiprocessing.util
+
+            multiprocessing.util.Finalize(self, self._save_in_child, exitpriority=100)
+
+    def _save_in_child(self) -> None:
+        if self.sites:
+            try:
+                self.save(self.path)
+            except (OSError, ValueError):
+                pass  # the parent's save reports a file that cannot be written
+
     def stop(self) -> None:
+        _recording.discard(self)
         if self._hook is not None:
             from . import shim
 
@@ -311,6 +350,20 @@ def _folder_lock(folder: str):
 
 
 _ABSENT = object()
+#: Recorders started and not stopped (a fork hook cannot be unregistered: it looks here).
+_recording: set[Recorder] = set()
+_fork_hook = False
+
+
+def _after_fork_in_child() -> None:
+    for recorder in list(_recording):
+        recorder._forked()
+
+
+def _install_fork_hook() -> None:
+    global _fork_hook
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    _fork_hook = True
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _library: dict[str, bool] = {}
 

@@ -166,7 +166,7 @@ def run(
     trusted_before = trusted_load.trust_pickles(trust_pickles)
     with collector:
         installation.install(mode=True)
-        recorder = _start_recording(script) if record_path else None
+        recorder = _start_recording(script, record_path) if record_path else None
         ops = _OpsEverywhere() if trace_ops else None
         try:
             if module:
@@ -261,11 +261,13 @@ def _record_refusal(path: str) -> str | None:
     return refusal(path, "--record")
 
 
-def _start_recording(script: str | None):
-    """Sites are keyed from the project root above the script (``-m``: the current folder)."""
+def _start_recording(script: str | None, path: str):
+    """Sites are keyed from the project root above the script (``-m``: the current folder);
+    forked DataLoader workers merge theirs into ``path`` as they exit."""
     from .evidence import Recorder, project_root
 
-    return Recorder(project_root(os.path.dirname(os.path.abspath(script)) if script else os.getcwd())).start()
+    root = project_root(os.path.dirname(os.path.abspath(script)) if script else os.getcwd())
+    return Recorder(root, os.path.abspath(path)).start()
 
 
 def _save_recording(recorder, path: str, stderr) -> None:
