@@ -364,6 +364,8 @@ def _install_fork_hook() -> None:
     global _fork_hook
     os.register_at_fork(after_in_child=_after_fork_in_child)
     _fork_hook = True
+
+
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _library: dict[str, bool] = {}
 
