@@ -66,11 +66,22 @@ class Recorder:
         self._restore: list[tuple[object, str, object]] = []
         self._lock = threading.Lock()
         self._relative: dict[str, str | None] = {}
+        #: (code object, instruction offset) -> site or None (not user code)
+        self._sites: dict[tuple, tuple | None] = {}
         #: (hook installed, the hook it wraps) while the shim's mode hook is wrapped
         self._hook: tuple | None = None
 
     # ------------------------------------------------------------------ recording
     def _site(self, frame) -> tuple | None:
+        # A loop observes one site again and again: positions, the line's text and its
+        # hash are worked out once per (code, instruction).
+        key = (frame.f_code, frame.f_lasti)
+        site = self._sites.get(key, _ABSENT)
+        if site is _ABSENT:
+            site = self._sites[key] = self._locate(frame)
+        return site
+
+    def _locate(self, frame) -> tuple | None:
         filename = frame.f_code.co_filename
         rel = self._relative.get(filename, False)
         if rel is False:
