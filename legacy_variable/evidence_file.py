@@ -12,7 +12,10 @@ import json
 
 __all__ = ["VERSION", "line_hash", "load", "merge"]
 
-#: The file format's version; a file of another version is refused by ``load``.
+#: The file format's version; a file of another version is refused by ``load``. Kinds of
+#: observation are additive within a version: a reader skips kinds it does not know, so
+#: files with the "ctor" and "wrap" kinds (added later) are still version 1 and older
+#: files read as they did (they simply carry fewer kinds).
 VERSION = 1
 
 

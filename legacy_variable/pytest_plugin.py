@@ -86,6 +86,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "file (implies --legacy-variable).",
         default=None, metavar="FILE.json",
     )
+    option(
+        "--legacy-variable-record", "legacy_variable_record", "string", "",
+        "Record what happened at each source site into this evidence file (merged with what "
+        "it holds) for `legacy-variable check --evidence` (implies --legacy-variable).",
+        default=None, metavar="FILE.json",
+    )
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,7 @@ class Settings:
     strict: bool
     allow: frozenset[str]
     report: Path | None
+    record: Path | None = None
 
 
 def _allowed_codes(selectors, where: str) -> frozenset[str]:
@@ -131,9 +138,18 @@ def _read_settings(config: pytest.Config, options) -> Settings:
             else (config.inipath.parent if config.inipath else config.rootpath)
         )
         report_path = Path(base, os.path.expanduser(str(report)))
+    record, where_record = pick("legacy_variable_record")
+    record_path = None
+    if record:
+        record_path = _path_option(config, record, where_record)
+        from .runtime.evidence import refusal
+
+        problem = refusal(str(record_path), where_record)
+        if problem is not None:
+            raise pytest.UsageError(problem)
     # Asking for the gate or the report means asking for the plugin (issue 15: they did
     # nothing on their own).
-    enabled = bool(enabled) or bool(strict) or report_path is not None
+    enabled = bool(enabled) or bool(strict) or report_path is not None or record_path is not None
     if enabled:
         from .runtime.emission import env_action_error
 
@@ -146,7 +162,18 @@ def _read_settings(config: pytest.Config, options) -> Settings:
         strict=bool(strict),
         allow=_allowed_codes(allow, where),
         report=report_path,
+        record=record_path,
     )
+
+
+def _path_option(config: pytest.Config, value, where: str) -> Path:
+    """A CLI path is relative to where pytest was invoked, an ini one to the ini file."""
+    base = (
+        config.invocation_params.dir
+        if where.startswith("--")
+        else (config.inipath.parent if config.inipath else config.rootpath)
+    )
+    return Path(base, os.path.expanduser(str(value)))
 
 
 def _marker_allow(item: pytest.Item) -> frozenset[str]:
@@ -199,6 +226,8 @@ class _Session:
     per_test_once: bool = False
     #: Undoes install/mode/warning policy/recorder, in reverse order.
     undo: ExitStack = field(default_factory=ExitStack)
+    #: The runtime evidence recorder (``--legacy-variable-record``), or None.
+    evidence: object = None
 
 
 _SESSION_KEY = pytest.StashKey[_Session]()
@@ -237,7 +266,16 @@ def _activate(config: pytest.Config, settings: Settings) -> None:
     if settings.mode:
         undo.enter_context(activation.legacy_mode(install=False))
         session.mode_status = "on"
-    # LIFO: the callbacks run mode → shim → policy → recorder.
+    if settings.record is not None:
+        # Inside the mode, so that its patches sit under the mode's wrappers; stopped
+        # first. Each process (an xdist worker too) saves into the file under a lock at
+        # session finish: counts add up, nothing is clobbered.
+        from .runtime import evidence
+
+        session.evidence = evidence.Recorder(evidence.project_root(str(config.rootpath)),
+                                             str(settings.record)).start()
+        undo.callback(session.evidence.stop)
+    # LIFO: the callbacks run evidence → mode → shim → policy → recorder.
 
 
 def _session(config: pytest.Config) -> _Session | None:
@@ -327,6 +365,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
     if state is None:
         return
     tally = state.recorder.tally
+    if state.evidence is not None:
+        _save_evidence(state)
     if _is_worker(config):
         config.workeroutput[WORKEROUTPUT_KEY] = tally.to_payload()
         return
@@ -352,6 +392,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         tr.write_line(line)
     if state.settings.report is not None:
         tr.write_line(f"report written to {state.settings.report}")
+    if state.evidence is not None:
+        tr.write_line(f"evidence recorded to {state.settings.record}")
     if state.settings.strict:
         failing = tally.not_allowed()
         if failing:
@@ -366,6 +408,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
             )
         else:
             tr.write_line("legacy-variable strict: passed", green=True)
+
+
+def _save_evidence(state: _Session) -> None:
+    import sys
+
+    try:
+        state.evidence.save(str(state.settings.record))
+    except (OSError, ValueError) as error:
+        # Checked before the session; rare (the folder vanished, the file was replaced).
+        print(f"legacy-variable: could not record evidence to {state.settings.record}: "
+              f"{getattr(error, 'strerror', None) or error}", file=sys.stderr)
 
 
 def _relpath(config: pytest.Config, path: str) -> str:

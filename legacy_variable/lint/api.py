@@ -177,7 +177,12 @@ def _check_paths(
 
     from .project import collect
 
-    project = collect([(path, relative(path)) for path, _ in found.files], directory, evidence)
+    checked = [(path, relative(path)) for path, _ in found.files]
+    if evidence:
+        from .checkers.evidence import match_paths  # recorded from another root: by suffix
+
+        evidence = match_paths(evidence, [rel for _, rel in checked])
+    project = collect(checked, directory, evidence)
     options = replace(options, project=project)
     cache_keys: dict[str, str] = {}
     work: list[tuple] = []

@@ -15,8 +15,21 @@ that has changed since is ignored. Observations, by kind:
     load    ``torch.load``: "tensor", "state_dict", "module", "other", or "refused" when
             ``weights_only=True`` refused the file ("refused:module" when the refusal
             names a ``torch.nn`` module class: a whole pickled model)
+    ctor    ``torch.Tensor(...)``: the dtype it made and what it was given,
+            "float32 data" (a list/tuple of numbers), "float64 ndarray", "float32 sizes"
+            (integers or a ``torch.Size``), "... tensor", "... empty" (no argument),
+            "... other". The typed constructors (``torch.FloatTensor``) are immutable C
+            types that cannot be observed without replacing them (which would break
+            ``isinstance`` and ``.type(torch.FloatTensor)``); their dtype is in their name.
+    wrap    ``Variable(x, ...)`` (under legacy mode, through the shim's mode hook): what
+            ``x`` was, "non-leaf" (it had a ``grad_fn``), "leaf" (it required grad, no
+            ``grad_fn``), "no-grad" (a tensor outside autograd) or "other" (not a tensor)
 
-Only code under the recorder's root is recorded (not torch, not this package). Usage::
+Only code under the recorder's root is recorded (not torch, not this package). A
+``multiprocessing`` child forked while recording (a DataLoader worker under Linux's default
+``fork``) records its own observations and merges them into the file as it exits (when the
+recorder was given its path); ``save`` merges under a lock, so processes never clobber each
+other. Usage::
 
     recorder = evidence.Recorder(root=".")
     recorder.start()
@@ -27,6 +40,7 @@ Only code under the recorder's root is recorded (not torch, not this package). U
 
 from __future__ import annotations
 
+import contextlib
 import json
 import linecache
 import os
@@ -35,20 +49,39 @@ import threading
 
 from ..evidence_file import VERSION, line_hash, load, merge
 
-__all__ = ["VERSION", "Recorder", "line_hash", "load", "merge"]
+__all__ = ["VERSION", "Recorder", "line_hash", "load", "merge", "project_root", "refusal"]
+
 
 class Recorder:
-    def __init__(self, root: str | None = None) -> None:
+    def __init__(self, root: str | None = None, path: str | None = None) -> None:
+        """``path``: the evidence file. Given, a process forked while recording (a
+        DataLoader worker under Linux's default ``fork``) starts with no observations of
+        its own and merges what it saw into ``path`` when it exits through
+        ``multiprocessing`` (the parent still calls ``save``)."""
         self.root = os.path.abspath(root or os.getcwd())
+        self.path = path
         self._prefix = self.root.rstrip(os.sep) + os.sep
         #: (path, line, column, hash, kind) -> {value: count}
         self.sites: dict[tuple, dict[str, int]] = {}
         self._restore: list[tuple[object, str, object]] = []
         self._lock = threading.Lock()
         self._relative: dict[str, str | None] = {}
+        #: (code object, instruction offset) -> site or None (not user code)
+        self._sites: dict[tuple, tuple | None] = {}
+        #: (hook installed, the hook it wraps) while the shim's mode hook is wrapped
+        self._hook: tuple | None = None
 
     # ------------------------------------------------------------------ recording
     def _site(self, frame) -> tuple | None:
+        # A loop observes one site again and again: positions, the line's text and its
+        # hash are worked out once per (code, instruction).
+        key = (frame.f_code, frame.f_lasti)
+        site = self._sites.get(key, _ABSENT)
+        if site is _ABSENT:
+            site = self._sites[key] = self._locate(frame)
+        return site
+
+    def _locate(self, frame) -> tuple | None:
         filename = frame.f_code.co_filename
         rel = self._relative.get(filename, False)
         if rel is False:
@@ -97,6 +130,15 @@ class Recorder:
         from .mode import scalar_index
         from .patches import trusted_load
 
+        _recording.add(self)
+        if not _fork_hook and hasattr(os, "register_at_fork"):
+            _install_fork_hook()
+        if self.path is not None:
+            import multiprocessing.util
+
+            # A multiprocessing child clears the finalizers it inherited, then runs these.
+            multiprocessing.util.register_after_fork(self, Recorder._multiprocessing_child)
+
         recorder = self
         tensor = torch.Tensor
         real_getitem = torch._C.TensorBase.__getitem__
@@ -131,13 +173,89 @@ class Recorder:
         if torch.load is real_load:
             self._patch(torch, "load", load)
         self._patch(trusted_load, "ORIGINAL_LOAD", load)
+        self._observe_constructor(torch)
+        self._observe_wraps(torch)
         return self
+
+    def _observe_constructor(self, torch) -> None:
+        """``torch.Tensor(...)`` through a Python ``__new__`` (the class has none of its
+        own: ``TensorBase``'s is inherited); subclasses and torch's own calls pass."""
+        tensor = torch.Tensor
+        if "__new__" in tensor.__dict__:
+            return
+        recorder = self
+        base_new = torch._C.TensorBase.__new__
+
+        # ``(*args, **kwargs)`` exactly: Dynamo, imported later (the first optimizer
+        # does), registers a polyfill for ``torch.Tensor.__new__`` and refuses a
+        # signature other than the original's or this wildcard.
+        def __new__(*args, **kwargs):
+            result = base_new(*args, **kwargs)
+            cls, args = args[0], args[1:]
+            if cls is tensor:
+                recorder.observe(sys._getframe(1), "ctor",
+                                 f"{_dtype_name(result.dtype)} {_given(args, kwargs, torch)}")
+            return result
+
+        self._patch(tensor, "__new__", staticmethod(__new__))
+
+    def _observe_wraps(self, torch) -> None:
+        """``Variable(x, ...)``: what ``x`` was. Through the shim's mode hook, which legacy
+        mode registers: outside the mode there is no hook to wrap and nothing is seen."""
+        from . import shim
+
+        previous = shim.mode_hook()
+        if previous is None:
+            return
+        recorder = self
+        tensor = torch.Tensor
+
+        def hook(data, result, requires_grad, volatile, frame):
+            if not isinstance(data, tensor):
+                state = "other"
+            elif data.grad_fn is not None:
+                state = "non-leaf"
+            else:
+                state = "leaf" if data.requires_grad else "no-grad"
+            recorder.observe(frame, "wrap", state)
+            return previous(data, result, requires_grad, volatile, frame)
+
+        shim.set_mode_hook(hook)
+        self._hook = (hook, previous)
 
     def _patch(self, owner, name: str, replacement) -> None:
         self._restore.append((owner, name, owner.__dict__.get(name, _ABSENT), replacement))
         setattr(owner, name, replacement)
 
+    def _forked(self) -> None:
+        """In any forked child: its own observations only (the parent counts its own)."""
+        self._lock = threading.Lock()  # another thread may have held it at fork time
+        self.sites = {}
+
+    def _multiprocessing_child(self) -> None:
+        """In a ``multiprocessing`` child: merge into ``path`` at exit, which runs through
+        ``Process._bootstrap``'s finalizers before ``os._exit``."""
+        if self in _recording:
+            import multiprocessing.util
+
+            multiprocessing.util.Finalize(self, self._save_in_child, exitpriority=100)
+
+    def _save_in_child(self) -> None:
+        if self.sites:
+            try:
+                self.save(self.path)
+            except (OSError, ValueError):
+                pass  # the parent's save reports a file that cannot be written
+
     def stop(self) -> None:
+        _recording.discard(self)
+        if self._hook is not None:
+            from . import shim
+
+            hook, previous = self._hook
+            self._hook = None
+            if shim.mode_hook() is hook:  # else the mode went (or came) since: its hook
+                shim.set_mode_hook(previous)
         while self._restore:
             owner, name, previous, replacement = self._restore.pop()
             if owner.__dict__.get(name, _ABSENT) is not replacement:
@@ -163,18 +281,102 @@ class Recorder:
         return {"version": VERSION, "sites": sites}
 
     def save(self, path: str) -> None:
-        """Writes the observations, merged with those already in ``path``."""
+        """Writes the observations, merged with those already in ``path``.
+
+        Read, merge and replace happen under an exclusive lock on the file's folder, so
+        that processes saving into one file at once (pytest-xdist workers, parallel
+        ``run --record`` jobs) each add their counts and none is lost. ValueError when
+        ``path`` holds something that is not an evidence file (it is left alone)."""
         data = self.to_json()
-        if os.path.exists(path):
-            data = merge(load(path), data)
-        temp = f"{path}.{os.getpid()}.tmp"
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1)
-            handle.write("\n")
-        os.replace(temp, path)
+        with _folder_lock(os.path.dirname(os.path.abspath(path))):
+            if os.path.exists(path):
+                data = merge(load(path), data)
+            temp = f"{path}.{os.getpid()}.tmp"
+            try:
+                with open(temp, "w", encoding="utf-8") as handle:
+                    json.dump(data, handle, indent=1)
+                    handle.write("\n")
+                os.replace(temp, path)
+            finally:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+
+
+def refusal(path: str, flag: str = "--record") -> str | None:
+    """Why ``path`` cannot take a recording, checked before the program runs (a run may
+    take hours: failing afterwards would lose what it saw); None when it can."""
+    absolute = os.path.abspath(path)
+    folder = os.path.dirname(absolute)
+    if os.path.isdir(absolute):
+        return f"{flag} {path}: is a directory"
+    if not os.path.isdir(folder):
+        return f"{flag} {path}: directory {folder} does not exist"
+    if not os.access(folder, os.W_OK) or (os.path.exists(absolute) and not os.access(absolute, os.W_OK)):
+        return f"{flag} {path}: not writable"
+    if os.path.exists(absolute):
+        try:
+            load(absolute)  # recordings merge into it: it must be one
+        except (OSError, ValueError) as error:
+            return f"{flag} {path}: exists and {_reason(error)}; recordings merge into an " \
+                   "evidence file, so remove it or choose another name"
+    return None
+
+
+def _reason(error: Exception) -> str:
+    text = str(error)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def project_root(start: str) -> str:
+    """The folder sites are keyed from: the nearest one at or above ``start`` holding a
+    ``pyproject.toml`` or ``.git`` (where ``legacy-variable check`` is usually run);
+    ``start`` itself when there is none. The linter also matches a path recorded from
+    another root by its trailing components (``lint/checkers/evidence.match_paths``)."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    here = directory
+    while True:
+        if os.path.exists(os.path.join(here, "pyproject.toml")) or os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return directory
+        here = parent
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: str):
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; one writer at a time is assumed
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 _ABSENT = object()
+#: Recorders started and not stopped (a fork hook cannot be unregistered: it looks here).
+_recording: set[Recorder] = set()
+_fork_hook = False
+
+
+def _after_fork_in_child() -> None:
+    for recorder in list(_recording):
+        recorder._forked()
+
+
+def _install_fork_hook() -> None:
+    global _fork_hook
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    _fork_hook = True
+
+
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _library: dict[str, bool] = {}
 
@@ -195,6 +397,49 @@ def _real_load(torch):
     if torch.load is not trusted_load.ORIGINAL_LOAD:
         return trusted_load.ORIGINAL_LOAD
     return torch.load
+
+
+def _dtype_name(dtype) -> str:
+    return str(dtype).rpartition(".")[2]
+
+
+#: Past this many numbers a list is not walked through (``torch.Tensor(big_list)``).
+_WALK_LIMIT = 100_000
+
+
+def _given(args: tuple, kwargs: dict, torch) -> str:
+    """What ``torch.Tensor(...)`` was called with, as the linter's fix needs to know it."""
+    if kwargs:
+        return "other"
+    if not args:
+        return "empty"
+    if all(type(a) is int for a in args) or (len(args) == 1 and isinstance(args[0], torch.Size)):
+        return "sizes"
+    if len(args) != 1:
+        return "other"
+    value = args[0]
+    if isinstance(value, torch.Tensor):
+        return "tensor"
+    if type(value).__name__ == "ndarray" and type(value).__module__ == "numpy":
+        return "ndarray"
+    if type(value) in (list, tuple) and _numbers(value, [0]):
+        return "data"
+    return "other"
+
+
+def _numbers(value, seen: list) -> bool:
+    """A (nested) list/tuple of Python numbers only: what ``torch.tensor`` reads the same."""
+    for item in value:
+        seen[0] += 1
+        if seen[0] > _WALK_LIMIT:
+            return False
+        kind = type(item)
+        if kind in (list, tuple):
+            if not _numbers(item, seen):
+                return False
+        elif kind not in (int, float, bool):
+            return False
+    return True
 
 
 def _observing(owner, method: str, recorder: Recorder, kind: str):

@@ -1,6 +1,6 @@
 """``legacy-variable run``: a legacy program under the shim and legacy mode, then a report.
 
-    legacy-variable run [--strict] [--report FILE.json] [--format text|json] script.py [args]
+    legacy-variable run [--strict] [--report FILE.json] [--record FILE.json] [--format text|json] script.py [args]
     legacy-variable run [options] -m package.module [args]
 
 The program runs in this process through ``runpy`` as ``__main__`` with the ``sys.argv``
@@ -62,6 +62,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="also write the report as JSON to this file (its folder must exist)",
     )
     parser.add_argument(
+        "--record", metavar="FILE.json",
+        help="record what happened at each source site (receiver shapes, what torch.load "
+        "returned, ...) into this evidence file, merged with what it holds, for "
+        "`legacy-variable check --evidence FILE.json`",
+    )
+    parser.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
@@ -120,6 +126,7 @@ def run_command(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         trace_ops=args.trace_ops,
         trust_pickles=args.trust_pickles,
+        record_path=args.record,
     )
 
 
@@ -135,6 +142,7 @@ def run(
     trace_ops: bool = False,
     trust_pickles: bool = False,
     stderr=None,
+    record_path: str | None = None,
 ) -> int:
     """Run ``script`` (a path) or ``module`` (a dotted name) as ``__main__``; the exit code."""
     from . import emission, installation
@@ -142,7 +150,8 @@ def run(
 
     stderr = stderr if stderr is not None else sys.stderr
     program = module if module else script
-    problem = _refusal(script, report_path) or emission.env_action_error()
+    problem = _refusal(script, report_path) or emission.env_action_error() \
+        or (record_path and _record_refusal(record_path))
     if problem is not None:
         print(f"legacy-variable run: error: {problem}", file=stderr)
         return 2
@@ -157,6 +166,7 @@ def run(
     trusted_before = trusted_load.trust_pickles(trust_pickles)
     with collector:
         installation.install(mode=True)
+        recorder = _start_recording(script, record_path) if record_path else None
         ops = _OpsEverywhere() if trace_ops else None
         try:
             if module:
@@ -187,6 +197,8 @@ def run(
         finally:
             if ops is not None:
                 ops.close()
+            if recorder is not None:
+                recorder.stop()  # inside the mode it was started in
             installation.uninstall()
             trusted_load.trust_pickles(trusted_before)
             emission.configure(previous_action)
@@ -195,6 +207,8 @@ def run(
                 _set_path0(saved_path0)
 
     _current.collector = None
+    if recorder is not None:
+        _save_recording(recorder, record_path, stderr)
     found = collector.diagnostics + collector.from_children()
     if isinstance(failure, _NoSuchModule):
         # Nothing ran: no report, the interpreter's own message (`python -m` says the same).
@@ -239,6 +253,34 @@ def _refusal(script: str | None, report_path: str | None) -> str | None:
         ):
             return f"--report {report_path}: not writable"
     return None
+
+
+def _record_refusal(path: str) -> str | None:
+    from .evidence import refusal
+
+    return refusal(path, "--record")
+
+
+def _start_recording(script: str | None, path: str):
+    """Sites are keyed from the project root above the script (``-m``: the current folder);
+    forked DataLoader workers merge theirs into ``path`` as they exit."""
+    from .evidence import Recorder, project_root
+
+    root = project_root(os.path.dirname(os.path.abspath(script)) if script else os.getcwd())
+    return Recorder(root, os.path.abspath(path)).start()
+
+
+def _save_recording(recorder, path: str, stderr) -> None:
+    """Also after a failing program: what it saw until then is evidence too."""
+    try:
+        recorder.save(path)
+    except (OSError, ValueError) as error:
+        fd, fallback = tempfile.mkstemp(prefix="legacy-variable-evidence-", suffix=".json")
+        os.close(fd)
+        os.unlink(fallback)
+        recorder.save(fallback)
+        print(f"legacy-variable run: could not write {path} ({getattr(error, 'strerror', None) or error}); "
+              f"the evidence is in {fallback}", file=stderr)
 
 
 def _missing_module(module: str) -> str | None:

@@ -88,7 +88,7 @@ def _run_rules(index: ModuleIndex, source: str, path: str, selected: Plan,
     if project is not None and project.evidence:
         from .evidence import apply
 
-        diagnostics = apply(diagnostics, source, dict(project.evidence))
+        diagnostics = apply(diagnostics, source, dict(project.evidence), project.default_is_float32)
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
 

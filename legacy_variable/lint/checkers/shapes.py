@@ -10,6 +10,7 @@ import ast
 import re
 
 from ...diagnostics import UNSAFE
+from ...evidence_file import line_hash
 from ...rules import Code
 from . import torch_api as api
 from .context import Context
@@ -162,9 +163,11 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
         return
     vector, owner = _single_value(scope, element.value.id)
     if vector is None:
-        return
-    fact = Classifier(owner, {}).classify(vector)
-    if not (fact.tensor and fact.ndim == 1) and not _made_by_a_vector_helper(ctx, vector, owner):
+        shown = _parameter_is_vector(ctx, scope, element.value.id)
+    else:
+        shown = _is_vector(ctx, vector, owner)
+    seen = 0 if shown else _seen_as_vector(ctx, element)
+    if not shown and not seen:
         return
     sm = ctx.sm
     text = sm.text(target)
@@ -172,10 +175,105 @@ def check_vector_element_target(ctx: Context, call: ast.Call, scope: Scope,
     fix = make_fix([sm.replace_node(target, f"{operand}.view(1)")], UNSAFE,
                    "Pass the element as a batch of one, as 0.3 did")
     if element is target:
-        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text))
+        found = sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text)
     else:
-        ctx.add(sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
-                              variant="indexed_at", index_line=element.lineno))
+        found = sm.diagnostic(Code.VECTOR_INDEX_IS_ZERO_DIM, target, fix, target=text,
+                              variant="indexed_at", index_line=element.lineno)
+    if seen:
+        found = found.with_args(evidence="confirmed", observations=seen)
+    ctx.add(found)
+
+
+def _seen_as_vector(ctx: Context, element: ast.Subscript) -> int:
+    """``check --evidence``: how many times a recorded run saw ``element``'s receiver 1-D
+    at ``[0]`` (the recorder's "index0" kind), when it was 1-D every time; else 0. Only the
+    exact site, with its line's text unchanged, counts (the char-RNN ``target[c]`` whose
+    sequence comes from a helper in another module, which the code alone does not show)."""
+    evidence = ctx.project.evidence if ctx.project is not None else ()
+    if not evidence:
+        return 0
+    line, column = ctx.sm.start(element)
+    key = (line, column, line_hash(ctx.sm.line_text(line)), "index0")
+    for site, seen in evidence:
+        if site == key:
+            counts = dict(seen)
+            return sum(counts.values()) if set(counts) == {"ndim=1"} else 0
+    return 0
+
+
+def _is_vector(ctx: Context, value: ast.AST, scope: Scope) -> bool:
+    fact = Classifier(scope, {}).classify(value)
+    return (fact.tensor and fact.ndim == 1) or _made_by_a_vector_helper(ctx, value, scope)
+
+
+def _parameter_is_vector(ctx: Context, scope: Scope, name: str) -> bool:
+    """``name`` is a parameter of a module-level function that every use of the function
+    in the module calls with a 1-D tensor there: the char-RNN ``def train(inp, target)``
+    with ``train(*random_training_set())``. Silent (False) when any use is not such a call
+    (passed as a callback, called with something unknown) or the parameter is rebound."""
+    function = scope.owner(name)
+    module = ctx.index.module
+    node = function.node if function is not None else None
+    if function is None or function.kind != "function" or function.parent is not module \
+            or node.__class__ is not ast.FunctionDef:
+        return False
+    arguments = node.args
+    params = [a.arg for a in arguments.args]
+    if name not in params or arguments.posonlyargs or arguments.vararg or arguments.kwarg \
+            or len(function.binding_events(name)) != 1:
+        return False
+    uses = defined = 0
+    for n in ast.walk(ctx.index.tree):
+        cls = n.__class__
+        if cls is ast.Name and n.id == node.name:
+            if n.ctx.__class__ is not ast.Load:
+                return False  # rebound somewhere: the calls may reach another function
+            uses += 1
+        elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and n.name == node.name:
+            defined += 1
+        elif cls is ast.alias and (n.asname or n.name) == node.name:
+            return False
+    if defined != 1:
+        return False
+    calls = [(call, where) for call, where in ctx.index.calls
+             if call.func.__class__ is ast.Name and call.func.id == node.name
+             and where.owner(node.name) is module]
+    return bool(calls) and len(calls) == uses and all(
+        _passes_vector(ctx, call, where, params, name) for call, where in calls)
+
+
+def _passes_vector(ctx: Context, call: ast.Call, scope: Scope, params: list[str], name: str) -> bool:
+    position = params.index(name)
+    given = next((k.value for k in call.keywords if k.arg == name), None)
+    if given is None and any(k.arg is None for k in call.keywords):
+        return False
+    if given is None and len(call.args) == 1 and call.args[0].__class__ is ast.Starred:
+        # ``train(*make_pair())``: the helper's every return is a tuple of as many names.
+        helper = call.args[0].value
+        return not call.keywords and _helper_returns_vector_at(ctx, helper, scope, position, len(params))
+    if given is None:
+        if position >= len(call.args) or any(a.__class__ is ast.Starred for a in call.args):
+            return False
+        given = call.args[position]
+    if given.__class__ is ast.Name:
+        value, owner = _single_value(scope, given.id)
+        return value is not None and _is_vector(ctx, value, owner)
+    return _is_vector(ctx, given, scope)
+
+
+def _helper_returns_vector_at(ctx: Context, helper: ast.AST, scope: Scope, position: int,
+                              width: int) -> bool:
+    if helper.__class__ is not ast.Call or helper.func.__class__ is not ast.Name:
+        return False
+    name = helper.func.id
+    module = ctx.index.module
+    if scope.owner(name) is not module:
+        return False
+    for function in ctx.index.scopes:
+        node = function.node
+        if function.kind == "function" and function.parent is module and node.name == name:
+            return _returns_vector(node, function, ctx, (position, width))
+    return False
 
 
 # A helper of the module that makes the sequence: ``target = str2tensor(line[1:])`` in a
@@ -201,11 +299,28 @@ def _made_by_a_vector_helper(ctx: Context, value: ast.AST, scope: Scope) -> bool
     return False
 
 
-def _returns_vector(function: ast.AST, scope: Scope) -> bool:
+def _returns_vector(function: ast.AST, scope: Scope, ctx: Context | None = None,
+                    element: tuple[int, int] | None = None) -> bool:
     """Every ``return`` of ``function`` gives a 1-D tensor, following its local names in
-    source order (a name's last assignment before the return counts)."""
+    source order (a name's last assignment before the return counts). ``element``
+    (position, width): every return is a tuple of ``width`` and its item at ``position``
+    is 1-D; there a name made by another vector helper of the module (``ctx``) counts."""
     ndims: dict[str, int | None] = {}
     returns: list[int | None] = []
+
+    def ndim(value: ast.AST) -> int | None:
+        found = _ndim(value, ndims, scope)
+        if found is None and ctx is not None and _made_by_a_vector_helper(ctx, value, scope):
+            return 1
+        return found
+
+    def returned(value: ast.AST | None) -> int | None:
+        if element is None:
+            return _ndim(value, ndims, scope) if value else None
+        if value.__class__ is not ast.Tuple or len(value.elts) != element[1] \
+                or any(e.__class__ is ast.Starred for e in value.elts):
+            return None
+        return ndim(value.elts[element[0]])
 
     def block(stmts) -> None:
         for stmt in stmts:
@@ -214,9 +329,9 @@ def _returns_vector(function: ast.AST, scope: Scope) -> bool:
                 continue
             if cls is ast.Assign and len(stmt.targets) == 1 \
                     and stmt.targets[0].__class__ is ast.Name:
-                ndims[stmt.targets[0].id] = _ndim(stmt.value, ndims, scope)
+                ndims[stmt.targets[0].id] = ndim(stmt.value) if element else _ndim(stmt.value, ndims, scope)
             elif cls is ast.Return:
-                returns.append(_ndim(stmt.value, ndims, scope) if stmt.value else None)
+                returns.append(returned(stmt.value))
             for field in ("body", "orelse", "finalbody"):
                 inner = getattr(stmt, field, None)
                 if inner and cls is not ast.Assign:
