@@ -158,10 +158,11 @@ def _assert_bounded(probe: _Probe) -> None:
     # does not change. A record per occurrence -- even a list slot referring to one shared
     # Diagnostic -- would hold 8 bytes or more each (> 1.4 KB here).
     assert emission_4n - emission_n < 512, (emission_n, emission_4n)
-    # Everything Python holds, torch included: a few bytes per iteration move (torch's
-    # own caches; under legacy mode a few KB over thousands of iterations, decaying),
-    # far below any per-iteration record.
-    assert (memory_4n - memory_n) / (3 * N) < 200, (memory_n, memory_4n)
+    # Everything Python holds, torch included, is noisier: torch's caches move (alone,
+    # ~100 bytes per iteration here, decaying over thousands of iterations; more after
+    # other tests in the same worker), so this only rules out records of a few hundred
+    # bytes per occurrence.
+    assert (memory_4n - memory_n) / (3 * N) < 1_000, (memory_n, memory_4n)
 
 
 @pytest.fixture
