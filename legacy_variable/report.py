@@ -1,13 +1,14 @@
 """The ``legacy-variable run`` report: text and JSON over the tally (``tally.py``).
 
-Usable without the runner: give it the diagnostics a ``Collector`` gathered. No torch
-import. (The pytest plugin prints the same tally with ``summary.py``.)
+Usable without the runner: give it the diagnostics a ``Collector`` gathered, or a
+``Tally`` (what ``run`` keeps: one counter per site, so a long run's report costs the
+same memory as a short one's). No torch import. (The pytest plugin prints the same tally with ``summary.py``.)
 """
 
 from __future__ import annotations
 
 import json
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from .diagnostics import Diagnostic
 from .rules import FIX_SAFE, FIX_SOMETIMES, FIX_UNSAFE, Code
@@ -27,32 +28,50 @@ def unique_sites(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(first.values(), key=lambda d: d.sort_key())
 
 
-def to_json(diagnostics: Sequence[Diagnostic]) -> str:
-    """The linter's JSON schema: a list of ``Diagnostic.to_json()``, one per call site,
-    each with ``count``, the occurrences at that site (as the pytest plugin's report)."""
+def _tally(found: Tally | Iterable[Diagnostic]) -> Tally:
+    return found if isinstance(found, Tally) else Tally.of(found)
+
+
+def to_json(found: Tally | Iterable[Diagnostic]) -> str:
+    """The linter's JSON schema: a list of ``Diagnostic.to_json()``, one per call site
+    (code, file, line, column: the first diagnostic met there), each with ``count``, the
+    occurrences at that site (as the pytest plugin's report)."""
     counts: dict[tuple[str, str, int, int], int] = {}
-    for d in diagnostics:
+    first: dict[tuple[str, str, int, int], Diagnostic] = {}
+    for entry in _tally(found).first_seen():
+        d = entry.diagnostic
         key = (d.code, d.path, d.line, d.column)
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + entry.count
+        first.setdefault(key, d)
     items = []
-    for d in unique_sites(diagnostics):
+    for key, d in sorted(first.items(), key=lambda item: item[1].sort_key()):
         data = d.to_json()
-        data["count"] = counts[(d.code, d.path, d.line, d.column)]
+        data["count"] = counts[key]
         items.append(data)
     return json.dumps(items, indent=2)
 
 
 def format_text(
-    diagnostics: Sequence[Diagnostic], program: str = "the program", trust_pickles: bool = False
+    found: Tally | Iterable[Diagnostic], program: str = "the program",
+    trust_pickles: bool = False,
 ) -> str:
-    text = _format_summaries(Tally.of(diagnostics), program)
+    tally = _tally(found)
+    text = _format_summaries(tally, program)
     if trust_pickles:
         # The opt-in lowers a security default: say so whether or not it was used.
-        loads = [d for d in diagnostics if d.code == Code.TORCH_LOAD_WEIGHTS_ONLY and d.related]
-        files = sorted({value for d in loads for key, value in d.related if key == "trusted_load"})
+        # (A trusted load's message names its file, so one tally entry is one file.)
+        loads = [
+            entry for entry in tally.first_seen()
+            if entry.diagnostic.code == Code.TORCH_LOAD_WEIGHTS_ONLY and entry.diagnostic.related
+        ]
+        n_loads = sum(entry.count for entry in loads)
+        files = sorted({
+            value for entry in loads for key, value in entry.diagnostic.related
+            if key == "trusted_load"
+        })
         text += (
             "pickles trusted (--trust-pickles): torch.load retried refused files with "
-            f"weights_only=False; {len(loads)} load{'s' * (len(loads) != 1)} did"
+            f"weights_only=False; {n_loads} load{'s' * (n_loads != 1)} did"
             + (": " + ", ".join(files) if files else "")
             + "\n"
         )

@@ -113,6 +113,11 @@ class Tally:
             diagnostic.message,
         )
 
+    @classmethod
+    def site_key(cls, diagnostic: Diagnostic) -> tuple:
+        """The key one diagnostic is counted under outside any test."""
+        return cls._key(diagnostic, None, False)
+
     def add(
         self,
         diagnostic: Diagnostic,
@@ -161,6 +166,10 @@ class Tally:
             Entry(diagnostic, key[0], key[1], count)
             for key, (diagnostic, count) in self._sites.items()
         ]
+
+    def first_seen(self) -> list[Entry]:
+        """Every site, in the order each was first met."""
+        return self._entries()
 
     def entries(self) -> list[Entry]:
         """Every site, in a deterministic order (path, line, column, code, test)."""

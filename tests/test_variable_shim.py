@@ -144,6 +144,31 @@ def test_ignore_policy_is_silent_but_collectors_still_count():
     assert [d.code for d in got.diagnostics] == ["LV101"] * 3
 
 
+def test_a_collector_started_after_the_site_memo_counts_every_call():
+    # Under "once" the shim remembers the last site and returns early there; a collector
+    # starting afterwards must still see every occurrence at that very site, and the
+    # memo must work again once it stops.
+    configure("once")
+    t = torch.ones(2)
+
+    def wrap():
+        return Variable(t)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            wrap()  # the site's warning, then memo hits
+        with legacy_variable.collecting() as got:
+            for _ in range(4):
+                wrap()
+        for _ in range(2):
+            wrap()
+        with legacy_variable.collecting() as again:
+            wrap()
+    assert [d.code for d in got.diagnostics] == ["LV101"] * 4
+    assert [d.code for d in again.diagnostics] == ["LV101"]
+
+
 def test_error_policy_raises_the_warning():
     configure("error")
     with pytest.raises(LegacyVariableWarning, match="^LV101 "):

@@ -125,7 +125,9 @@ class EmissionState:
         # Fast-path memo for hot call sites (e.g. the Variable shim): keys chosen by the
         # caller, cleared with ``seen``.
         self.site_seen: dict[tuple, object] = {}
-        #: The last hot site that hit ``site_seen`` (code object, f_lasti, codes).
+        #: The last hot site that hit ``site_seen`` (code object, f_lasti, codes): valid
+        #: only under "once" with no collector, so both ``configure`` and a collector
+        #: starting reset it (the shim returns on a match without reading the policy).
         self.last_site: tuple = (None, -1, None)
         self.collectors: list[Collector] = []
 
@@ -249,6 +251,7 @@ class Collector:
     def __enter__(self) -> "Collector":
         with state.lock:
             state.collectors.append(self)
+            state.last_site = (None, -1, None)  # after the append: see the shim
         return self
 
     def __exit__(self, *exc) -> None:

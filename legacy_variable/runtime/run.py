@@ -36,6 +36,7 @@ import threading
 import traceback
 
 from ..diagnostics import Diagnostic
+from ..tally import Tally
 from .emission import Collector
 
 _DESCRIPTION = """\
@@ -209,7 +210,8 @@ def run(
     _current.collector = None
     if recorder is not None:
         _save_recording(recorder, record_path, stderr)
-    found = collector.diagnostics + collector.from_children()
+    collector.merge_children()
+    found = collector.tally
     if isinstance(failure, _NoSuchModule):
         # Nothing ran: no report, the interpreter's own message (`python -m` says the same).
         print(f"legacy-variable run: error: {failure}", file=stderr)
@@ -333,42 +335,70 @@ def _report(found, program, report_format, report_path, trust_pickles, stderr) -
 
 
 class _RunCollector(Collector):
-    """Collects in this process; in a forked child (a DataLoader worker with the default
-    ``fork`` start method inherits legacy mode) it appends to a spool file per process
-    instead, which the parent reads back for the report."""
+    """One counter per site, never one record per occurrence: a training loop under
+    ``run`` meets the same few sites for hours, so memory stays bounded by the number of
+    sites (``Tally``: code, file, line, column, message -> first diagnostic, count).
+
+    In a forked child (a DataLoader worker with the default ``fork`` start method inherits
+    legacy mode) it appends to a spool file per process instead, which the parent reads
+    back for the report: a site's first occurrence as a JSON line, each later one as the
+    site's number in that file (a few bytes). Written and flushed per occurrence, because
+    a worker may be killed at any point and must not take its counts with it."""
 
     def __init__(self, spool_dir: str) -> None:
         super().__init__()
         self.spool_dir = spool_dir
         self.spool = None
+        self.tally = Tally()
+        #: In a child: tally key -> the site's number in the spool file.
+        self._spooled: dict[tuple, int] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
         if self.spool is None:
-            super().add(diagnostic)
+            with self._lock:
+                self.tally.add(diagnostic)
             return
+        key = Tally.site_key(diagnostic)
         with self._lock:
-            self.spool.write(json.dumps(diagnostic.to_json()) + "\n")
+            number = self._spooled.get(key)
+            if number is None:
+                self._spooled[key] = len(self._spooled)
+                self.spool.write(json.dumps(diagnostic.to_json()) + "\n")
+            else:
+                self.spool.write(f"{number}\n")
             self.spool.flush()
+
+    @property
+    def codes(self) -> set[str]:
+        return {entry.diagnostic.code for entry in self.tally.entries()}
 
     def forked(self) -> None:
         self._lock = threading.Lock()  # another thread may have held it at fork time
-        self.diagnostics = []
+        self.tally = Tally()
+        self._spooled = {}
         path = os.path.join(self.spool_dir, f"{os.getpid()}.jsonl")
         self.spool = open(path, "a", encoding="utf-8")
 
-    def from_children(self) -> list[Diagnostic]:
-        found: list[Diagnostic] = []
+    def merge_children(self) -> None:
+        """Add what forked children spooled to the tally (after this process's own
+        sites, as the report always listed them) and remove the spool folder."""
         try:
             for name in sorted(os.listdir(self.spool_dir)):
+                sites: list[Diagnostic] = []
                 with open(os.path.join(self.spool_dir, name), encoding="utf-8") as fh:
                     for line in fh:
+                        if not line.endswith("\n"):
+                            break  # a worker killed mid-write: its last line is partial
                         try:
-                            found.append(Diagnostic.from_json(json.loads(line)))
-                        except (ValueError, KeyError):
-                            pass  # a worker killed mid-write
+                            if line[:1] == "{":
+                                sites.append(Diagnostic.from_json(json.loads(line)))
+                                self.tally.add(sites[-1])
+                            else:
+                                self.tally.add(sites[int(line)])
+                        except (ValueError, KeyError, IndexError):
+                            pass  # not ours: never let it cost the report
         finally:
             shutil.rmtree(self.spool_dir, ignore_errors=True)
-        return found
 
 
 class _Current:
