@@ -190,3 +190,29 @@ def test_other_warnings_raised_inside_the_index_wrapper_name_the_users_line():
         noisy[1]; line = _line()  # noqa: E702
     assert [(w.filename, w.lineno) for w in stock] == [(__file__, stock_line)]
     assert [(str(w.message), w.filename, w.lineno) for w in seen] == [("noisy read", __file__, line)]
+
+
+# ---- the static face: a byte mask in an assignment's index is reported and fixed ----------
+_ASSIGNED = """\
+import torch
+y = torch.randn(8)
+y[(y.abs() > 2).byte()] = 0
+z = y[(y > 0).byte()]
+del y[(y > 0).byte()]
+"""
+
+
+def test_linter_reports_byte_masks_in_reads_and_assignments_and_fixes_both():
+    from lint_helpers import fix_source, found
+
+    assert found(_ASSIGNED, "LV126") == [("LV126", 3, 3), ("LV126", 4, 7)]
+    fixed = fix_source(_ASSIGNED)
+    assert fixed.splitlines()[2:4] == ["y[(y.abs() > 2).bool()] = 0", "z = y[(y > 0).bool()]"]
+    # the fixed assignment gives on stock torch what legacy mode gives the original
+    values = torch.tensor([3.0, -1.0, -4.0, 0.5])
+    stock = values.clone()
+    stock[(stock.abs() > 2).bool()] = 0
+    legacy = values.clone()
+    with legacy_mode():
+        legacy[(legacy.abs() > 2).byte()] = 0
+    assert torch.equal(stock, legacy)
