@@ -8,6 +8,7 @@ with ``.item()`` where the value is shown 0-dim.
 from __future__ import annotations
 
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -83,6 +84,28 @@ def test_kept_values_are_the_stock_types():
     assert type(vector) is np.ndarray and listed == [0, 1, 2] and flag is True
     assert at_once == (2.5, 2.5, 3) and type(at_once[2]) is int
     assert [d.code for d in seen.diagnostics] == ["LV124"] * 3
+
+
+def _unwrap(x):
+    """pyro 0.1.2's test helper: the caller indexes what it returns."""
+    return x.data.cpu().numpy()
+
+
+def _through(x):
+    return _unwrap(x)
+
+
+def test_a_conversion_returned_by_helpers_to_an_indexing_caller_is_legacy():
+    loss = torch.tensor(-1.25)
+    with legacy_mode(), collecting() as seen:
+        first = sys._getframe().f_lineno + 1
+        direct = _unwrap(loss)[0]
+        nested = _through(loss)[-1]
+        kept = _through(loss)
+    assert direct == nested == -1.25
+    assert type(kept) is np.ndarray
+    # reported where 0.3's [0] is, the caller's line
+    assert [(d.code, d.line) for d in seen.diagnostics] == [("LV124", first), ("LV124", first + 1)]
 
 
 def test_the_legacy_values_pickle_and_compute_as_the_stock_ones():

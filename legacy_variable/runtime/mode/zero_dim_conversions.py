@@ -3,9 +3,10 @@
 
 0.3 had no 0-dim tensors: a loss converted to a 1-element array or list. In legacy mode
 the conversions of a *0-dim* tensor whose result the calling line indexes right away
-with ``[0]`` (or ``[-1]``) return values that also accept that index: a 0-d ndarray
-subclass (a view: memory stays shared, as ``.numpy()`` shares it) and a
-``float``/``int`` subclass. ``[0]`` reports LV124 at the user's line and returns the
+with ``[0]`` (or ``[-1]``) -- or returns to a caller that does, as helpers like
+``unwrap(x): return x.data.cpu().numpy()`` do -- return values that also accept that
+index: a 0-d ndarray subclass (a view: memory stays shared, as ``.numpy()`` shares it)
+and a ``float``/``int`` subclass. ``[0]`` reports LV124 at the user's line and returns the
 element 0.3 returned.
 
 Only there: a value that is kept is the stock ``ndarray``/``float``, because suites
@@ -85,42 +86,65 @@ class LegacyInt(_LegacyNumber, int):
         return int(self)
 
 
-#: (code, f_lasti) of a conversion call -> whether the line subscripts its result with a
-#: literal 0 or -1 right away (bounded by the number of call sites).
-_indexed_sites: dict[tuple[object, int], bool] = {}
+#: (code, f_lasti) of a call -> what the line does with its result right away: subscript
+#: it with a literal 0 or -1 (_INDEXED), return it (_RETURNED), anything else (_OTHER).
+#: Bounded by the number of call sites.
+_site_uses: dict[tuple[object, int], int] = {}
 #: code -> (offsets, instructions) of its real instructions (no inline caches)
 _instructions: dict[object, tuple[list[int], list[dis.Instruction]]] = {}
 _INDEX_LOADS = frozenset({"LOAD_CONST", "LOAD_SMALL_INT"})
+_OTHER, _INDEXED, _RETURNED = 0, 1, 2
+#: How many helper levels a returned conversion is followed up (``def unwrap(x): return
+#: x.data.cpu().numpy()`` ... ``unwrap(loss)[0]``).
+_MAX_RETURNS = 3
 
 
-def _read_indexed(code, lasti: int) -> bool:
+def _read_use(code, lasti: int) -> int:
     known = _instructions.get(code)
     if known is None:
         listing = list(dis.get_instructions(code))
         known = _instructions[code] = ([i.offset for i in listing], listing)
     offsets, listing = known
     at = bisect.bisect_right(offsets, lasti)  # the first instruction after the call
+    if at >= len(listing):
+        return _OTHER
+    first = listing[at]
+    if first.opname == "RETURN_VALUE":
+        return _RETURNED
     if at + 1 >= len(listing):
-        return False
-    load, subscript = listing[at], listing[at + 1]
-    return (
-        load.opname in _INDEX_LOADS and type(load.argval) is int and load.argval in _LEGACY_INDEX
-        and (subscript.opname == "BINARY_SUBSCR"
-             or (subscript.opname == "BINARY_OP" and subscript.argrepr == "[]"))
-    )
+        return _OTHER
+    subscript = listing[at + 1]
+    if (first.opname in _INDEX_LOADS and type(first.argval) is int
+            and first.argval in _LEGACY_INDEX
+            and (subscript.opname == "BINARY_SUBSCR"
+                 or (subscript.opname == "BINARY_OP" and subscript.argrepr == "[]"))):
+        return _INDEXED
+    return _OTHER
+
+
+def _use(frame) -> int:
+    site = (frame.f_code, frame.f_lasti)
+    use = _site_uses.get(site)
+    if use is None:
+        try:
+            use = _read_use(*site)
+        except Exception:  # an interpreter whose bytecode this does not know: stock value
+            use = _OTHER
+        _site_uses[site] = use
+    return use
 
 
 def _indexed_at_once(frame) -> bool:
-    """Whether the caller subscripts the conversion's result with ``[0]``/``[-1]``."""
-    site = (frame.f_code, frame.f_lasti)
-    indexed = _indexed_sites.get(site)
-    if indexed is None:
-        try:
-            indexed = _read_indexed(*site)
-        except Exception:  # an interpreter whose bytecode this does not know: stock value
-            indexed = False
-        _indexed_sites[site] = indexed
-    return indexed
+    """Whether the caller subscripts the conversion's result with ``[0]``/``[-1]`` --
+    directly, or after returning it from (up to three) helpers."""
+    for _ in range(_MAX_RETURNS + 1):
+        if frame is None:
+            return False
+        use = _use(frame)
+        if use != _RETURNED:
+            return use == _INDEXED
+        frame = frame.f_back
+    return False
 
 
 class _Inner:
