@@ -1720,7 +1720,9 @@ _RULES: list[Rule] = [
             "return bool tensors and byte masks fail: `RuntimeError: masked_fill_ only "
             "supports boolean masks, but got mask with dtype unsigned char`, "
             "`RuntimeError: masked_select: expected BoolTensor for mask`; as an index "
-            "they warn `UserWarning: indexing with dtype torch.uint8 is now deprecated`."
+            "they warn `UserWarning: indexing with dtype torch.uint8 is now deprecated`, "
+            "and assigning a number through one (`x[mask.byte()] = 0`) raises the "
+            "`masked_fill_` error."
         ),
         example=(
             "import torch\n"

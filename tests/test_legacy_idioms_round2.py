@@ -230,3 +230,33 @@ def test_every_second_round_patch_is_undone_exactly():
     assert all(after[k] is before[k] for k in before)
     assert (len(optimizer._global_optimizer_pre_hooks),
             len(optimizer._global_optimizer_post_hooks)) == hooks
+
+
+def _unwrap_pair(x, y):
+    """pyro 0.1.2's test helper: compare two Variables or two tensors, never a mix."""
+    if isinstance(x, Variable) and isinstance(y, Variable):
+        return x.data, y.data
+    elif isinstance(x, Variable) or isinstance(y, Variable):
+        raise AssertionError("cannot compare {} and {}".format(type(x), type(y)))
+    return x, y
+
+
+def _zeros_like(x):
+    """pyro 0.1.2's polyfill: the recursive unwrapping form."""
+    if isinstance(x, Variable):
+        return Variable(_zeros_like(x.data))
+    return torch.zeros(x.size())
+
+
+def test_a_data_result_is_a_variable_where_no_unwrapping_shows():
+    # Stock torch passes this (every tensor is a Variable); the mode must too: `.data`
+    # alone does not make a tensor "not a Variable" for a check that does not unwrap.
+    v = Variable(torch.ones(2), requires_grad=True)
+    with legacy_mode(), collecting() as seen:
+        _unwrap_pair(v, v)
+        x, y = _unwrap_pair(v.data, torch.Tensor([1.0, 1.0]))
+        again = _unwrap_pair(v.data, torch.ones(2))
+        zeros = _zeros_like(v)
+    assert torch.equal(x, y) and torch.equal(*again)
+    assert zeros.tolist() == [0.0, 0.0]
+    assert _codes(seen) == ["LV127", "LV101"]  # the recursion once; its Variable(...) wrap

@@ -1,12 +1,14 @@
-"""CPython's sequence slot (``sq_item``) of a class and its subclasses, read and restored.
+"""CPython's sequence slots (``sq_item``, ``sq_ass_item``) of a class and its subclasses,
+read and restored.
 
 Why: assigning a Python ``__getitem__`` on a class fills *both* C slots CPython derives
 from that name -- ``mp_subscript`` (what ``t[i]`` uses) and ``sq_item``. A filled
 ``sq_item`` makes every instance pass ``PySequence_Check``, so torch's list-to-tensor
 conversion treats 0-dim tensors as sequences and calls ``len()`` on them
 (``torch.tensor([torch.tensor(1)])`` -> "len() of a 0-d tensor"). Deleting the attribute
-later does not empty the slot again. Legacy mode therefore puts ``sq_item`` back to what
-it was right after its patch, and again after removing it.
+later does not empty the slot again. A Python ``__setitem__`` likewise fills
+``sq_ass_item`` next to ``mp_ass_subscript``. Legacy mode therefore puts both back to what
+they were right after its patches, and again after removing them.
 
 No public API reaches the slot, so this writes the type object through ``ctypes``. The
 offsets are those of the default (GIL) CPython build on a 64-bit platform, 3.8 to 3.13;
@@ -34,8 +36,12 @@ _TP_BASICSIZE = 4 * _PTR
 _TP_ITEMSIZE = 5 * _PTR
 _TP_AS_SEQUENCE = 13 * _PTR
 _TP_FLAGS = 21 * _PTR
-# sq_item is the fourth field of PySequenceMethods (after sq_length, sq_concat, sq_repeat).
+# sq_item is the fourth field of PySequenceMethods (after sq_length, sq_concat, sq_repeat);
+# sq_ass_item the sixth (after the unused was_sq_slice).
 _SQ_ITEM = 3 * _PTR
+_SQ_ASS_ITEM = 5 * _PTR
+#: slot offset -> the Python method name that fills it
+_SLOT_METHODS = {_SQ_ITEM: "__getitem__", _SQ_ASS_ITEM: "__setitem__"}
 
 _verified: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
 
@@ -74,9 +80,9 @@ def supported(tp: type) -> bool:
     return ok
 
 
-def _slot(tp: type) -> ctypes.c_void_p:
+def _slot(tp: type, offset: int = _SQ_ITEM) -> ctypes.c_void_p:
     table = ctypes.c_void_p.from_address(id(tp) + _TP_AS_SEQUENCE).value
-    return ctypes.c_void_p.from_address(table + _SQ_ITEM)
+    return ctypes.c_void_p.from_address(table + offset)
 
 
 def sq_item(tp: type) -> int | None:
@@ -86,6 +92,11 @@ def sq_item(tp: type) -> int | None:
 
 def set_sq_item(tp: type, value: int | None) -> None:
     _slot(tp).value = value
+
+
+def sq_ass_item(tp: type) -> int | None:
+    """The address in ``tp``'s ``sq_ass_item`` slot (None when empty)."""
+    return _slot(tp, _SQ_ASS_ITEM).value
 
 
 def subclass_tree(root: type) -> list[type]:
@@ -100,36 +111,44 @@ def subclass_tree(root: type) -> list[type]:
     return list(seen)
 
 
-def _getitem_owner(cls: type) -> type | None:
+def _owner(cls: type, method: str) -> type | None:
     for klass in cls.__mro__:
-        if "__getitem__" in vars(klass):
+        if method in vars(klass):
             return klass
     return None
 
 
 class SequenceSlots:
-    """The ``sq_item`` slots of a class tree, saved before a ``__getitem__`` patch.
+    """The ``sq_item``/``sq_ass_item`` slots of a class tree, saved before the
+    ``__getitem__``/``__setitem__`` patches.
 
     ``restore()`` writes the saved values back; a subclass created after the snapshot
-    whose ``__getitem__`` comes from ``root`` or above gets what ``root`` had (what it
-    would have inherited without the patch); one that defines its own keeps its slot.
+    whose method comes from ``root`` or above gets what ``root`` had for that slot (what
+    it would have inherited without the patch); one that defines its own keeps its slot.
     """
 
     def __init__(self, root: type) -> None:
         self.root = root
-        self.saved = {tp: sq_item(tp) for tp in subclass_tree(root)}
+        self.saved = {
+            tp: {offset: _slot(tp, offset).value for offset in _SLOT_METHODS}
+            for tp in subclass_tree(root)
+        }
 
     def fix_new(self, cls: type) -> None:
-        if cls in self.saved:
-            self.set(cls, self.saved[cls])
-            return
-        owner = _getitem_owner(cls)
-        if owner is not None and (owner is self.root or owner in self.root.__mro__):
-            self.set(cls, self.saved[self.root])
+        known = self.saved.get(cls)
+        for offset, method in _SLOT_METHODS.items():
+            if known is not None:
+                self.set(cls, offset, known[offset])
+                continue
+            owner = _owner(cls, method)
+            if owner is not None and (owner is self.root or owner in self.root.__mro__):
+                self.set(cls, offset, self.saved[self.root][offset])
 
-    def set(self, cls: type, value: int | None) -> None:
-        if supported(cls) and sq_item(cls) != value:
-            set_sq_item(cls, value)
+    def set(self, cls: type, offset: int, value: int | None) -> None:
+        if supported(cls):
+            slot = _slot(cls, offset)
+            if slot.value != value:
+                slot.value = value
 
     def restore(self) -> None:
         for tp in subclass_tree(self.root):

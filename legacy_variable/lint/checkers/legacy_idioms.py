@@ -129,8 +129,8 @@ def check_byte_mask(ctx: Context) -> None:
                 mask = node.args[position]
             else:
                 mask = next((kw.value for kw in node.keywords if kw.arg == "mask"), None)
-        elif node.__class__ is ast.Subscript and node.ctx.__class__ is ast.Load:
-            callee, mask = "indexing", node.slice
+        elif node.__class__ is ast.Subscript and node.ctx.__class__ is not ast.Del:
+            callee, mask = "indexing", node.slice  # `x[m.byte()] = 0` raises on 2.13 too
         if mask is None or not _byte_call(mask):
             continue
         edit = sm.replace(sm.attr_start(mask.func), sm.end(mask), "bool()")

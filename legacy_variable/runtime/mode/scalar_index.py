@@ -1,16 +1,17 @@
-"""``loss.data[0]`` / ``loss[0]`` on a 0-dim tensor -- LV104.
+"""``loss.data[0]`` / ``loss[0]`` on a 0-dim tensor -- LV104; and the owner of
+``Tensor``'s item patches (``x[byte_mask] = 0`` too, ``patches.byte_masks.setitem``).
 
 ``Tensor.__getitem__`` tries the stock indexing first; only its ``IndexError`` path looks
 for the 0-dim ``[0]`` idiom (no cost on the success path beyond one Python call). The
 success path also tells ``patches.loss_targets`` about elements of marked 1-D tensors.
 
 Assigning ``Tensor.__getitem__`` also fills CPython's ``sq_item`` slot of ``Tensor`` and
-every subclass, which would make each tensor look like a sequence to torch's list
-conversion (``torch.tensor([torch.tensor(1)])`` fails); ``runtime.slots`` puts the slot
-back right after the patch, for subclasses created during the mode (an
+every subclass (``__setitem__``: ``sq_ass_item``), which would make each tensor look like a sequence to torch's list
+conversion (``torch.tensor([torch.tensor(1)])`` fails); ``runtime.slots`` puts the slots
+back right after the patches, for subclasses created during the mode (an
 ``__init_subclass__`` hook) and after the patch is removed. Where the interpreter's type
-layout cannot be verified the patch is not installed at all: ``.data[0]`` is then not
-restored, and a RuntimeWarning says so once.
+layout cannot be verified neither patch is installed: ``.data[0]`` and byte-mask
+assignment are then not restored, and a RuntimeWarning says so once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 
 from ...rules import Code
 from ..emission import emit, pytest_traceback_hide
-from ..patches import loss_targets
+from ..patches import byte_masks, loss_targets
 from ..slots import SequenceSlots, supported
 
 __tracebackhide__ = pytest_traceback_hide  # pytest: the user's line ends tracebacks
@@ -55,7 +56,8 @@ def _getitem(self, index):
 
 UNSUPPORTED = (
     "legacy_variable: this Python's type layout is not the one legacy mode knows, so "
-    "`.data[0]` on a 0-dim tensor is not restored (LV104 is still reported by "
+    "`.data[0]` on a 0-dim tensor and `x[byte_mask] = 0` are not restored "
+    f"({Code.SCALAR_DATA_INDEX} and {Code.BYTE_MASK} are still reported by "
     "`legacy-variable check`)"
 )
 _said_unsupported = False
@@ -83,7 +85,8 @@ def apply(patches) -> None:
             warnings.warn(UNSUPPORTED, RuntimeWarning, stacklevel=2)
         return
     slots = SequenceSlots(_Tensor)
-    patches.on_restore(slots.restore)  # runs after __getitem__ is deleted again
+    patches.on_restore(slots.restore)  # runs after both methods are deleted again
     patches.set(_Tensor, "__getitem__", _getitem)
+    patches.set(_Tensor, "__setitem__", byte_masks.setitem)
     slots.restore()
     patches.set(_Tensor, "__init_subclass__", _hook_init_subclass(slots))

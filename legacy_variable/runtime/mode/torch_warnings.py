@@ -1,4 +1,5 @@
-"""torch's own warnings for legacy idioms, re-reported under catalog codes (LV111-LV118).
+"""torch's own warnings for legacy idioms, re-reported under catalog codes (LV111-LV118,
+LV126).
 
 While the mode is on: an ``always`` filter for the known legacy messages and a hook on
 ``warnings._showwarnmsg``, the function the interpreter's C warning machinery calls to
@@ -19,9 +20,12 @@ back in front (the pytest plugin calls it per test), and the re-reported
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import warnings
+
+import torch.autograd.graph
 
 from ...rules import Code
 from ..emission import LegacyVariableWarning, emit, pytest_traceback_hide
@@ -46,9 +50,23 @@ _TORCH_WARNINGS = [
     (re.compile(r"<class '([\w.<>]+)'> should not be instantiated\. Methods on autograd "
                 r"functions are all static"), Code.LEGACY_AUTOGRAD_FUNCTION,
      lambda m: {"cls": m.group(1).rsplit(".", 1)[-1]}),
+    # 0.3's byte masks as an index (x[mask], x[mask] = t) or a where() condition: torch
+    # still selects as with .bool(), so the value is 0.3's; only the report is ours.
+    (re.compile(r"indexing with dtype torch\.uint8 is now deprecated"), Code.BYTE_MASK,
+     lambda m: {"callee": "indexing"}),
+    (re.compile(r"where received a uint8 condition tensor"), Code.BYTE_MASK,
+     lambda m: {"callee": "torch.where"}),
 ]
 _NONLEAF_GRAD = re.compile(r"The \.grad attribute of a Tensor that is not a leaf Tensor")
 _FILTER_PATTERNS = [p.pattern for p, _, _ in _TORCH_WARNINGS] + [_NONLEAF_GRAD.pattern]
+
+
+#: This package's directory: a torch warning raised inside one of the mode's wrappers
+#: (``Tensor.__getitem__``...) names the wrapper's file, not the user's line.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+#: Where torch's Python side runs the autograd engine: a backward through a byte-mask
+#: index replays the index and warns again -- the forward's read was reported already.
+_BACKWARD_FILE = torch.autograd.graph.__file__
 
 
 def _match_torch_warning(text: str):
@@ -147,12 +165,31 @@ class _WarningCapture:
                     return  # the .grad getter reports this read as LV203, with the reason
             matched = _match_torch_warning(text)
             if matched is not None:
+                if matched[0] is Code.BYTE_MASK and msg.filename == _BACKWARD_FILE:
+                    return  # 0.3 said nothing here either
                 frame = _warning_site(caller, msg.filename, msg.lineno)
                 if frame is not None:
                     code, values = matched
                     emit(code, frame=frame, **values)
                     return
+            elif msg.filename.startswith(_PACKAGE_DIR):
+                msg = _at_user_line(msg, caller)
         self.original_showwarnmsg(msg)
+
+
+def _at_user_line(msg, caller):
+    """``msg`` pointing at the user's line instead of the mode wrapper it was raised in
+    (what stock torch, whose methods are C code, would have named): the first frame
+    outside this package and torch beyond the wrapper's frame."""
+    f = caller
+    while f is not None and not (f.f_code.co_filename == msg.filename and f.f_lineno == msg.lineno):
+        f = f.f_back
+    while f is not None and is_internal(f.f_code.co_filename):
+        f = f.f_back
+    if f is None:
+        return msg
+    return warnings.WarningMessage(msg.message, msg.category, f.f_code.co_filename,
+                                   f.f_lineno, msg.file, None, msg.source)
 
 
 _capture = _WarningCapture()
