@@ -203,8 +203,10 @@ def apply_edits(text: str, edits: list[dict]) -> str:
 
 
 @pytest.fixture
-def client(tmp_path):
+def client(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    # The rule pages (codeDescription) go to the user cache: this test's own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     lsp = LspClient(cwd=tmp_path)
     yield lsp
     lsp.kill()
@@ -247,9 +249,41 @@ def test_open_publishes_what_check_reports(client, tmp_path):
     assert positions(published)[3][:5] == ("LV104", 5, 6, 5, 18)
     for diagnostic in published:
         assert diagnostic["source"] == "legacy-variable"
-        url = RULES[diagnostic["code"]].url
-        # The explanation's address, while the project publishes one (Rule.url).
-        assert diagnostic.get("codeDescription") == ({"href": url} if url else None)
+    assert client.close() == 0
+
+
+def test_code_description_opens_the_rules_explanation_offline(client, tmp_path):
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    from legacy_variable import __version__
+
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    published = client.diagnostics(uri)
+    pages = tmp_path / "user-cache" / "legacy-variable" / f"rules-{__version__}"
+    for diagnostic in published:
+        href = diagnostic["codeDescription"]["href"]
+        assert href == (pages / f"{diagnostic['code']}.md").as_uri()
+        page = Path(url2pathname(urlsplit(href).path))
+        rule = RULES[diagnostic["code"]]
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith(rule.explain())  # what `legacy-variable explain CODE` prints
+        assert f"## Why it breaks on modern PyTorch\n{rule.why}\n" in text
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 8}})
+    assert f"[Full explanation]({(pages / 'LV104.md').as_uri()})" in hover["result"]["contents"]["value"]
+    assert client.close() == 0
+
+
+def test_docs_url_links_a_teams_hosted_guide(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.legacy-variable]\ndocs-url = \"https://wiki.example.com/legacy/{code}\"\n")
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    assert [d["codeDescription"]["href"] for d in client.diagnostics(uri)] == [
+        f"https://wiki.example.com/legacy/{code}" for code in ("LV102", "LV101", "LV103", "LV104", "LV105")]
     assert client.close() == 0
 
 
