@@ -540,3 +540,56 @@ def test_incremental_changes_are_applied_before_linting(client, tmp_path):
     )
     assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["LV102", "LV101", "LV103", "LV105"]
     assert client.close() == 0
+
+
+PROBE = (
+    "import torch\n"
+    "\n"
+    "\n"
+    "def log(loss, total_loss):\n"
+    "    print(loss.data[0])\n"
+    "    print(total_loss.data[0])\n"
+)
+
+
+def _evidence(path: Path, sites) -> None:
+    """An evidence file written as a recorded run writes it (evidence_file's format)."""
+    from legacy_variable import evidence_file
+
+    lines = PROBE.splitlines()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": evidence_file.VERSION, "sites": [
+        {"path": "train.py", "line": line, "column": 11, "line_hash": evidence_file.line_hash(lines[line - 1]),
+         "kind": "index0", "observed": observed} for line, observed in sites]}))
+
+
+def test_configured_evidence_drops_what_it_disproved_and_is_reread_when_it_changes(client, tmp_path):
+    evidence = tmp_path / "runs" / "ev.json"
+    # `total_loss` was 1-D every time: `[0]` is right there; `loss` was 0-dim: `.item()`, safe
+    _evidence(evidence, [(5, {"ndim=0": 3}), (6, {"ndim=1": 3})])
+    (tmp_path / "pyproject.toml").write_text("[tool.legacy-variable]\nevidence = [\"runs/ev.json\"]\n")
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, PROBE)
+    published = client.diagnostics(uri)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in published] == [("LV104", 4)]
+    assert published[0]["data"]["fix"]["applicability"] == "safe"
+    expected = check(source=PROBE, filename=str(tmp_path / "train.py"), cwd=str(tmp_path)).diagnostics
+    assert [(d.code, d.line, d.fix.applicability) for d in expected] == [("LV104", 5, "safe")]
+
+    # A new recording on disk (no editor event): the server sees it and lints again.
+    _evidence(evidence, [(5, {"ndim=0": 3})])
+    published = client.diagnostics(uri, timeout=10)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in published] == [("LV104", 4), ("LV104", 5)]
+    assert "fix" not in published[1]["data"]  # unknown receiver, no evidence: no fix
+
+    # Gone: said once, and the file is linted without evidence meanwhile.
+    evidence.unlink()
+    shown = client.wait_for("window/showMessage", timeout=10)
+    assert shown["type"] == 1
+    assert shown["message"] == (f"legacy-variable: cannot read evidence file {evidence}: No such file or directory; "
+                                "linting without evidence")
+    published = client.diagnostics(uri, timeout=10)
+    assert [d["range"]["start"]["line"] for d in published] == [4, 5]
+    assert "fix" not in published[0]["data"]
+    assert client.close() == 0
