@@ -149,17 +149,15 @@ def test_html_without_jinja2_says_what_to_install(tree) -> None:
         "(or use --format markdown or json)")
 
 
-def test_evidence_is_accepted_and_its_absence_said_not_guessed(tree) -> None:
+def test_bad_evidence_is_one_line_and_exit_2(tree) -> None:
     (tree / "ev.json").write_text("[]")
     done = cli("report", "-n", "src", "--evidence", "ev.json", "--format", "json", cwd=str(tree))
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
-    assert data["summary"]["fixable"]["evidence"] is None
-    assert data["evidence_note"] == (
-        "Evidence-backed fixes are not counted: this version of legacy-variable has no "
-        "evidence module to read 'ev.json' with.")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"legacy-variable: error: {tree / 'ev.json'}: not an evidence file of version 1\n"
     done = cli("report", "-n", "src", "--evidence", "nope.json", cwd=str(tree))
-    assert (done.returncode, done.stderr) == (2, "legacy-variable: error: evidence file 'nope.json': no such file\n")
+    assert (done.returncode, done.stderr) == (
+        2, f"legacy-variable: error: cannot read evidence file {tree / 'nope.json'}: No such file or directory\n")
+    assert not (tree / "legacy-variable-report.html").exists()
 
 
 def test_report_needs_neither_torch_nor_jinja2_for_markdown_and_json(tree) -> None:

@@ -14,15 +14,55 @@ from legacy_variable.server import convert  # noqa: E402
 from legacy_variable.server.positions import Lines  # noqa: E402
 
 
-def test_code_description_links_the_rule_page_when_the_project_publishes_one(monkeypatch):
+def test_code_description_is_the_rule_pages_uri(tmp_path, monkeypatch):
+    from legacy_variable.server.rule_pages import RulePages
+
     text = "print(loss.data[0])\n"
     found = Diagnostic.of(rules.Code.SCALAR_DATA_INDEX, "t.py", 1, 7, end_line=1, end_column=19)
+    pages = RulePages(tmp_path)
+    page = tmp_path / f"rules-{rules_version()}" / "LV104.md"
+    # by default: the page generated from the catalog, as a file URI
+    published = convert.to_lsp(found, Lines(text), "utf-16", pages.href)
+    assert published["codeDescription"] == {"href": page.as_uri()}
+    assert page.read_text().startswith("# scalar-data-index (LV104)\n")
+    # a team's docs-url template
+    published = convert.to_lsp(found, Lines(text), "utf-16", lambda code: pages.href(code, "https://docs.example/r/{code}.html"))
+    assert published["codeDescription"] == {"href": "https://docs.example/r/LV104.html"}
+    # the project's own pages, once it publishes them (Rule.url)
     monkeypatch.setattr(rules, "DOCS_URL", "https://example.org/guide")
-    published = convert.to_lsp(found, Lines(text), "utf-16")
-    assert published["codeDescription"] == {"href": "https://example.org/guide#lv104-scalar-data-index"}
-    assert "[Full explanation](https://example.org/guide#lv104-scalar-data-index)" in convert.hover_text("LV104", "m")
-    monkeypatch.setattr(rules, "DOCS_URL", None)
+    assert pages.href("LV104") == "https://example.org/guide#lv104-scalar-data-index"
+    assert "[Full explanation](https://x/LV104) · " in convert.hover_text("LV104", "m", "https://x/LV104")
+    # no link to give: none sent (the hover still explains)
     assert "codeDescription" not in convert.to_lsp(found, Lines(text), "utf-16")
+    assert "Full explanation" not in convert.hover_text("LV104", "m")
+
+
+def test_rule_pages_are_rewritten_when_their_text_changed_and_left_alone_otherwise(tmp_path):
+    from legacy_variable.server.rule_pages import RulePages, page_text
+
+    RulePages(tmp_path)
+    page = tmp_path / f"rules-{rules_version()}" / "LV101.md"
+    assert page.read_text() == page_text("LV101")
+    page.write_text("stale text of an older build")
+    stamp = (tmp_path / f"rules-{rules_version()}" / "LV102.md").stat().st_mtime_ns
+    RulePages(tmp_path)
+    assert page.read_text() == page_text("LV101")
+    assert (tmp_path / f"rules-{rules_version()}" / "LV102.md").stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in page.parent.iterdir()) == sorted(f"{code}.md" for code in rules.RULES)
+
+
+def test_rule_pages_fall_back_when_the_cache_cannot_be_written(tmp_path):
+    from legacy_variable.server.rule_pages import RulePages
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")  # a file where the directory should go
+    assert RulePages(blocked).href("LV104") is None
+
+
+def rules_version() -> str:
+    from legacy_variable import __version__
+
+    return __version__
 
 
 def test_a_point_diagnostic_underlines_the_rest_of_its_line():

@@ -203,8 +203,10 @@ def apply_edits(text: str, edits: list[dict]) -> str:
 
 
 @pytest.fixture
-def client(tmp_path):
+def client(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    # The rule pages (codeDescription) go to the user cache: this test's own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     lsp = LspClient(cwd=tmp_path)
     yield lsp
     lsp.kill()
@@ -247,9 +249,41 @@ def test_open_publishes_what_check_reports(client, tmp_path):
     assert positions(published)[3][:5] == ("LV104", 5, 6, 5, 18)
     for diagnostic in published:
         assert diagnostic["source"] == "legacy-variable"
-        url = RULES[diagnostic["code"]].url
-        # The explanation's address, while the project publishes one (Rule.url).
-        assert diagnostic.get("codeDescription") == ({"href": url} if url else None)
+    assert client.close() == 0
+
+
+def test_code_description_opens_the_rules_explanation_offline(client, tmp_path):
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
+    from legacy_variable import __version__
+
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    published = client.diagnostics(uri)
+    pages = tmp_path / "user-cache" / "legacy-variable" / f"rules-{__version__}"
+    for diagnostic in published:
+        href = diagnostic["codeDescription"]["href"]
+        assert href == (pages / f"{diagnostic['code']}.md").as_uri()
+        page = Path(url2pathname(urlsplit(href).path))
+        rule = RULES[diagnostic["code"]]
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith(rule.explain())  # what `legacy-variable explain CODE` prints
+        assert f"## Why it breaks on modern PyTorch\n{rule.why}\n" in text
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 8}})
+    assert f"[Full explanation]({(pages / 'LV104.md').as_uri()})" in hover["result"]["contents"]["value"]
+    assert client.close() == 0
+
+
+def test_docs_url_links_a_teams_hosted_guide(client, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.legacy-variable]\ndocs-url = \"https://wiki.example.com/legacy/{code}\"\n")
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, LEGACY)
+    assert [d["codeDescription"]["href"] for d in client.diagnostics(uri)] == [
+        f"https://wiki.example.com/legacy/{code}" for code in ("LV102", "LV101", "LV103", "LV104", "LV105")]
     assert client.close() == 0
 
 
@@ -505,4 +539,57 @@ def test_incremental_changes_are_applied_before_linting(client, tmp_path):
         },
     )
     assert [d["code"] for d in client.diagnostics(uri, version=2)] == ["LV102", "LV101", "LV103", "LV105"]
+    assert client.close() == 0
+
+
+PROBE = (
+    "import torch\n"
+    "\n"
+    "\n"
+    "def log(loss, total_loss):\n"
+    "    print(loss.data[0])\n"
+    "    print(total_loss.data[0])\n"
+)
+
+
+def _evidence(path: Path, sites) -> None:
+    """An evidence file written as a recorded run writes it (evidence_file's format)."""
+    from legacy_variable import evidence_file
+
+    lines = PROBE.splitlines()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": evidence_file.VERSION, "sites": [
+        {"path": "train.py", "line": line, "column": 11, "line_hash": evidence_file.line_hash(lines[line - 1]),
+         "kind": "index0", "observed": observed} for line, observed in sites]}))
+
+
+def test_configured_evidence_drops_what_it_disproved_and_is_reread_when_it_changes(client, tmp_path):
+    evidence = tmp_path / "runs" / "ev.json"
+    # `total_loss` was 1-D every time: `[0]` is right there; `loss` was 0-dim: `.item()`, safe
+    _evidence(evidence, [(5, {"ndim=0": 3}), (6, {"ndim=1": 3})])
+    (tmp_path / "pyproject.toml").write_text("[tool.legacy-variable]\nevidence = [\"runs/ev.json\"]\n")
+    client.initialize(root=tmp_path)
+    uri = (tmp_path / "train.py").as_uri()
+    client.open(uri, PROBE)
+    published = client.diagnostics(uri)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in published] == [("LV104", 4)]
+    assert published[0]["data"]["fix"]["applicability"] == "safe"
+    expected = check(source=PROBE, filename=str(tmp_path / "train.py"), cwd=str(tmp_path)).diagnostics
+    assert [(d.code, d.line, d.fix.applicability) for d in expected] == [("LV104", 5, "safe")]
+
+    # A new recording on disk (no editor event): the server sees it and lints again.
+    _evidence(evidence, [(5, {"ndim=0": 3})])
+    published = client.diagnostics(uri, timeout=10)
+    assert [(d["code"], d["range"]["start"]["line"]) for d in published] == [("LV104", 4), ("LV104", 5)]
+    assert "fix" not in published[1]["data"]  # unknown receiver, no evidence: no fix
+
+    # Gone: said once, and the file is linted without evidence meanwhile.
+    evidence.unlink()
+    shown = client.wait_for("window/showMessage", timeout=10)
+    assert shown["type"] == 1
+    assert shown["message"] == (f"legacy-variable: cannot read evidence file {evidence}: No such file or directory; "
+                                "linting without evidence")
+    published = client.diagnostics(uri, timeout=10)
+    assert [d["range"]["start"]["line"] for d in published] == [4, 5]
+    assert "fix" not in published[0]["data"]
     assert client.close() == 0

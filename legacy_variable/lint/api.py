@@ -36,7 +36,7 @@ def check(
     respect_gitignore: bool = True,
     isolated: bool = False,
     progress: Callable[[int, int], None] | None = None,
-    evidence: str | None = None,
+    evidence: str | Sequence[str] | None = None,
 ) -> CheckResult:
     """Lint ``paths`` (files or directories; default ``.``), or the text ``source`` as if
     it were the file ``filename`` (a ``.ipynb`` name makes it a notebook's JSON).
@@ -52,8 +52,10 @@ def check(
                      or a directory path); never used for ``source``
     jobs             worker processes (None: as many as pay off, 1: this process)
     isolated         read no configuration file: only these arguments count
-    evidence         a file recorded by a run (runtime/evidence.py): diagnostics it
-                     disproves are dropped, those it confirms become definite
+    evidence         files recorded by runs (runtime/evidence.py), one path or several:
+                     diagnostics they disprove are dropped, those they confirm become
+                     definite. None: the configured ``evidence`` (settings); given, it
+                     replaces that list (``()``: none)
     progress         called as ``progress(files done, files in all)`` as files finish
                      (a terminal counter: ``lint.progress``)
 
@@ -80,18 +82,14 @@ def check(
         unsafe_fixes=settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
         write=source is None,
     )
-    observations = None
-    if evidence is not None:
-        from .config import ConfigError
-        from .project import read_evidence
-
-        try:
-            observations = read_evidence(evidence)
-        except ValueError as error:
-            raise ConfigError(str(error)) from None
+    if evidence is None:
+        evidence = settings.evidence
+    elif isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]
+    observations = read_evidence_files([os.path.join(cwd, p) for p in evidence]) if evidence else None
     with collector_paused():
         if source is not None:
-            reports = [_check_source(source, filename, options, cwd)]
+            reports = [_check_source(source, filename, options, cwd, observations)]
         else:
             reports = _check_paths(targets, options, cache, jobs, cwd, respect_gitignore, progress,
                                    observations)
@@ -128,7 +126,60 @@ def _text_of(data: bytes, filename: str) -> str:
     return decode(data, filename).text
 
 
-def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileReport:
+#: path -> ((mtime_ns, size), observations): a long-lived caller (the language server)
+#: reads an evidence file again only when it changed on disk.
+_EVIDENCE_READ: dict[str, tuple] = {}
+
+
+def read_evidence_files(paths: Sequence[str]) -> dict[str, tuple]:
+    """The observations of several evidence files as one (counts of a site add up), by
+    project-relative path. Raises ``config.ConfigError`` naming an unreadable file."""
+    from .config import ConfigError
+    from .project import read_evidence
+
+    read: list[dict[str, tuple]] = []
+    for path in dict.fromkeys(os.path.abspath(p) for p in paths):
+        try:
+            stat = os.stat(path)
+        except OSError as error:
+            raise ConfigError(f"cannot read evidence file {path}: {error.strerror or error}") from None
+        signature = (stat.st_mtime_ns, stat.st_size)
+        known = _EVIDENCE_READ.get(path)
+        if known is None or known[0] != signature:
+            try:
+                known = _EVIDENCE_READ[path] = (signature, read_evidence(path))
+            except ValueError as error:
+                raise ConfigError(str(error)) from None
+        read.append(known[1])
+    if len(read) == 1:
+        return read[0]
+    merged: dict[str, dict] = {}
+    for observations in read:
+        for rel, sites in observations.items():
+            into = merged.setdefault(rel, {})
+            for key, seen in sites:
+                counts = dict(into.get(key, ()))
+                for value, count in seen:
+                    counts[value] = counts.get(value, 0) + count
+                into[key] = tuple(sorted(counts.items()))
+    return {rel: tuple(sorted(sites.items())) for rel, sites in merged.items()}
+
+
+class _SourceFacts:
+    """The project of a text checked alone: nothing known across files, but what recorded
+    runs saw in it (``evidence``) still judges its diagnostics, as for a file on disk."""
+
+    def __init__(self, evidence: tuple):
+        from .project import FileFacts
+
+        self._facts = FileFacts(evidence=evidence)
+
+    def view(self, relative_path: str):
+        return self._facts
+
+
+def _check_source(text: str, filename: str, options: Options, cwd: str,
+                  evidence: dict[str, tuple] | None = None) -> FileReport:
     # Encoded as its coding line says, so that the pipeline decodes the same text back.
     from .files import relative_to
     from .source import declared_encoding
@@ -138,6 +189,11 @@ def _check_source(text: str, filename: str, options: Options, cwd: str) -> FileR
     except (UnicodeEncodeError, LookupError):
         data = text.encode("utf-8", "surrogatepass")
     relative = relative_to(os.path.join(cwd, filename), options.settings.project_root).replace(os.sep, "/")
+    seen = evidence.get(relative) if evidence else None
+    if seen:
+        from dataclasses import replace
+
+        options = replace(options, project=_SourceFacts(seen))
     return process_file(filename, filename, relative, options, data)
 
 

@@ -10,11 +10,10 @@ import argparse
 import os
 import sys
 
+from .cli_options import add_evidence, add_run, add_selection, add_unsafe_fixes
+from .cli_options import error as _error
+
 HELP = "lint legacy PyTorch code (Variable era), and fix it"
-
-
-def _list(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -29,34 +28,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--fix", action="store_true", default=None, help="apply safe fixes")
-    parser.add_argument(
-        "--unsafe-fixes",
-        dest="unsafe_fixes",
-        action="store_true",
-        default=None,
-        help="also apply (and offer) unsafe fixes",
-    )
-    parser.add_argument(
-        "--no-unsafe-fixes", dest="unsafe_fixes", action="store_false", help=argparse.SUPPRESS
-    )
+    add_unsafe_fixes(parser)
     parser.add_argument(
         "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
     )
-    parser.add_argument("--select", type=_list, metavar="RULES", help="rules to enable (codes, prefixes, names, ALL); replaces the configured selection")
-    parser.add_argument("--extend-select", type=_list, action="append", default=[], metavar="RULES", help="rules to enable in addition")
-    parser.add_argument("--ignore", type=_list, action="append", default=[], metavar="RULES", help="rules to disable")
-    parser.add_argument("--per-file-ignores", action="append", default=[], metavar="GLOB:RULES", help='e.g. "tests/*:LV101,LV102"')
-    parser.add_argument("--exclude", type=_list, metavar="PATTERNS", help="file/dir patterns to skip (replaces the defaults)")
-    parser.add_argument("--extend-exclude", type=_list, action="append", default=[], metavar="PATTERNS", help="patterns to skip in addition")
-    parser.add_argument("--extend-include", type=_list, action="append", default=[], metavar="PATTERNS", help='file patterns to lint in addition to *.py, *.pyi, *.ipynb')
+    add_selection(parser)
     parser.add_argument("--output-format", choices=("full", "concise", "json", "github", "sarif"), help="default: full")
     parser.add_argument("--statistics", action="store_true", help="count diagnostics per rule instead of listing them")
     parser.add_argument("--show-fixes", action="store_true", help="list the fixes applied by --fix")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when diagnostics remain")
-    parser.add_argument("-n", "--no-cache", action="store_true", help="neither read nor write the cache")
-    parser.add_argument("--cache-dir", metavar="DIR", help="default: .legacy_variable_cache in the project root")
-    parser.add_argument("--config", action="append", default=[], metavar="PATH_OR_OPTION", help='a pyproject.toml or TOML file, or "key = value" overriding one option (repeatable)')
-    parser.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="lint files that .gitignore excludes")
+    add_run(parser)
     parser.add_argument("--force-exclude", dest="force_exclude", action="store_true", default=None, help="apply the excludes to files named on the command line too (for pre-commit)")
     parser.add_argument("--no-force-exclude", dest="force_exclude", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--stdin-filename", metavar="NAME", help="read the source from stdin and report it as NAME (also: PATH `-`)")
@@ -67,18 +48,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--show-files", action="store_true", help="list the files that would be checked, and stop")
     parser.add_argument("--show-settings", action="store_true", help="print the resolved settings, and stop")
     parser.add_argument("-q", "--quiet", action="store_true", help="print diagnostics, but no summary")
-    parser.add_argument("--evidence", metavar="FILE", help="observations recorded by a run: drop what it disproved, confirm the rest")
+    add_evidence(parser)
     parser.set_defaults(handler=run_check)
     return parser
 
 
-def _error(message: str) -> int:
-    print(f"legacy-variable: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run_check(args: argparse.Namespace) -> int:
-    from .config import ConfigError, Layer, parse_per_file_ignores, resolve
+    from .cli_options import layer_options
+    from .config import ConfigError, Layer, resolve
 
     stdin_name = args.stdin_filename
     if args.paths == ["-"] or (stdin_name is not None and not args.paths):
@@ -97,16 +74,8 @@ def run_check(args: argparse.Namespace) -> int:
         paths = [os.path.dirname(os.path.join(cwd, stdin_name)) or cwd]
     try:
         cli = Layer(
-            select=args.select,
-            extend_select=[s for group in args.extend_select for s in group],
-            ignore=[s for group in args.ignore for s in group],
-            per_file_ignores=parse_per_file_ignores(args.per_file_ignores),
-            exclude=args.exclude,
-            extend_exclude=[p for group in args.extend_exclude for p in group],
-            extend_include=[p for group in args.extend_include for p in group],
-            unsafe_fixes=args.unsafe_fixes,
+            **layer_options(args, cwd),
             output_format=args.output_format,
-            cache_dir=os.path.abspath(args.cache_dir) if args.cache_dir else None,
             force_exclude=args.force_exclude,
         )
         settings = resolve(cli, paths, args.config, cwd)
@@ -203,9 +172,8 @@ def _check(args, settings, paths, cwd) -> int:
             cwd=cwd,
             respect_gitignore=args.respect_gitignore,
             progress=counter,
-            evidence=args.evidence,
         )
-    except ConfigError as exc:  # an unreadable --evidence file
+    except ConfigError as exc:  # an unreadable evidence file
         return _error(str(exc))
     finally:
         if counter is not None:

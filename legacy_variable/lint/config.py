@@ -49,8 +49,11 @@ DEFAULT_EXCLUDE = (
 
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include")
 _KNOWN_KEYS = frozenset(
-    (*_LIST_KEYS, "per-file-ignores", "unsafe-fixes", "output-format", "cache-dir", "force-exclude")
+    (*_LIST_KEYS, "per-file-ignores", "unsafe-fixes", "output-format", "cache-dir", "force-exclude",
+     "evidence", "extend-evidence", "docs-url")
 )
+#: The rule code in a ``docs-url`` template.
+DOCS_URL_FIELD = "{code}"
 
 
 class ConfigError(Exception):
@@ -77,6 +80,15 @@ class Layer:
     #: Excludes apply to files named on the command line too (ruff's ``force-exclude``):
     #: pre-commit names every staged file, vendored ones included.
     force_exclude: bool | None = None
+    #: Evidence files recorded by runs (``check --evidence``), absolute paths: a file's
+    #: are relative to its directory, the command line's to the working directory.
+    #: ``evidence`` replaces the list of the layers below, ``extend-evidence`` adds to it
+    #: (ruff's ``select``/``extend-select``).
+    evidence: list[str] | None = None
+    extend_evidence: list[str] = field(default_factory=list)
+    #: Where each rule's explanation is published: a URL template with ``{code}``
+    #: (the editor's link from a diagnostic); None: the page generated from the catalog.
+    docs_url: str | None = None
 
 
 @dataclass
@@ -93,6 +105,9 @@ class Settings:
     cache_dir: str
     include: tuple[str, ...] = DEFAULT_INCLUDE
     force_exclude: bool = False
+    #: Evidence files every run reads (absolute paths), in the order given.
+    evidence: tuple[str, ...] = ()
+    docs_url: str | None = None
 
     def fingerprint(self) -> str:
         """What the cached result of one file depends on, besides its content and path."""
@@ -171,7 +186,7 @@ def load_layer(path: str, inline: bool = False) -> Layer:
     else:
         table = document
         where = "--config" if inline else path
-    return _layer_from_table(table, where)
+    return _layer_from_table(table, where, None if inline else os.path.dirname(os.path.abspath(path)))
 
 
 def _inline_table(text: str) -> dict:
@@ -185,7 +200,9 @@ def _inline_table(text: str) -> dict:
         raise ConfigError(f"invalid TOML in --config {text!r}: {exc}") from None
 
 
-def _layer_from_table(table: Any, where: str) -> Layer:
+def _layer_from_table(table: Any, where: str, base: str | None = None) -> Layer:
+    """``base``: the directory the file's relative paths (``evidence``) are relative to;
+    None for ``--config "k = v"``, whose paths are relative to the working directory."""
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table")
     unknown = sorted(set(table) - _KNOWN_KEYS)
@@ -221,7 +238,36 @@ def _layer_from_table(table: Any, where: str) -> Layer:
         if not isinstance(table["cache-dir"], str):
             raise ConfigError(f"{where}: 'cache-dir' must be a string")
         layer.cache_dir = table["cache-dir"]
+    for key in ("evidence", "extend-evidence"):
+        if key in table:
+            value = table[key]
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(f"{where}: {key!r} must be a list of paths")
+            paths = [os.path.join(base, os.path.expanduser(v)) if base else os.path.abspath(os.path.expanduser(v))
+                     for v in value]
+            setattr(layer, key.replace("-", "_"), [os.path.normpath(p) for p in paths])
+    if "docs-url" in table:
+        layer.docs_url = check_docs_url(table["docs-url"], where)
     return layer
+
+
+def check_docs_url(value: Any, where: str) -> str:
+    """A ``docs-url`` template: an absolute URI (``https://...``, ``file:///...``) with
+    ``{code}`` where the rule code goes; an editor opens what it becomes."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: 'docs-url' must be a string")
+    if DOCS_URL_FIELD not in value:
+        raise ConfigError(f"{where}: 'docs-url' must contain {DOCS_URL_FIELD} (where the rule code goes); got {value!r}")
+    try:
+        value.replace(DOCS_URL_FIELD, "LV101").format()  # no other braces
+        scheme = urlsplit(value).scheme
+    except (ValueError, IndexError, KeyError):
+        raise ConfigError(f"{where}: 'docs-url' may hold no braces but {DOCS_URL_FIELD}; got {value!r}") from None
+    if len(scheme) < 2:  # (one letter: a Windows drive, not a scheme)
+        raise ConfigError(f"{where}: 'docs-url' must be an absolute URI such as https://...; got {value!r}")
+    return value
 
 
 def parse_per_file_ignores(entries: Iterable[str]) -> dict[str, list[str]]:
@@ -321,7 +367,7 @@ def resolve(
         base, where = layers.pop() if layers else (Layer(), "--config")
         for value in overrides:
             table = _inline_table(value)
-            override = _layer_from_table(table, "--config")
+            override = _layer_from_table(table, "--config", cwd)
             for key in table:
                 attribute = key.replace("-", "_")
                 setattr(base, attribute, getattr(override, attribute))
@@ -347,6 +393,9 @@ def resolve(
     include = list(last("include", list(DEFAULT_INCLUDE)))
     for layer, _ in layers:
         include.extend(layer.extend_include)
+    evidence = list(last("evidence", []))
+    for layer, _ in layers:
+        evidence.extend(p for p in layer.extend_evidence if p not in evidence)
     cache_dir = last("cache_dir", DEFAULT_CACHE_DIR)
     if not os.path.isabs(cache_dir):
         cache_dir = os.path.join(project_root, cache_dir)
@@ -361,4 +410,6 @@ def resolve(
         cache_dir=cache_dir,
         include=tuple(include),
         force_exclude=bool(last("force_exclude", False)),
+        evidence=tuple(dict.fromkeys(evidence)),
+        docs_url=last("docs_url", None),
     )

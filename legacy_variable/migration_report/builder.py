@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 
 from ..rules import Code
 from . import runtime as runtime_reports
-from .model import FileStat, Finding, Report, ReportError, fix_class
+from .model import FIX_EVIDENCE, FIX_SAFE, FileStat, Finding, Report, ReportError, fix_class
 from .sources import SourceLines
 
 
@@ -26,15 +26,20 @@ def build(
     cwd: str | None = None,
     respect_gitignore: bool = True,
     runtime: Sequence[str] = (),
-    evidence: str | None = None,
+    evidence: str | Sequence[str] | None = None,
     history: int = 0,
 ) -> Report:
     """The report of ``paths`` (default ``.``): ``lint.check`` with the same arguments,
     then the runtime reports (``runtime``: JSON files) merged and, with ``history`` > 0,
     the legacy count of each of the last ``history`` commits.
 
+    ``evidence``: files recorded by runs, as ``lint.check`` takes them (None: the
+    configured ``evidence``). With evidence, the findings are those of ``check
+    --evidence``, and a safe fix the code alone did not earn (the same finding has no
+    safe fix without the evidence) is counted "with evidence".
+
     Raises ``ReportError`` for bad input, ``lint.config.ConfigError`` for a bad
-    configuration (as ``check`` does).
+    configuration or an unreadable evidence file (as ``check`` does).
     """
     from .. import __version__
     from ..lint import check
@@ -43,9 +48,6 @@ def build(
     targets = list(paths) if paths else ["."]
     # Read the runtime reports before the (long) check: bad input fails fast.
     loaded = [(path, runtime_reports.load(path)) for path in runtime]
-    evidence_note = None
-    if evidence is not None:
-        evidence_note = _evidence_note(evidence)
 
     if settings is None:
         from ..lint.config import Layer, resolve
@@ -56,8 +58,25 @@ def build(
             unsafe_fixes=unsafe_fixes,
         )
         settings = resolve(layer, targets, config, cwd)
+    if evidence is None:
+        evidence = settings.evidence
+    elif isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]
+    evidence = [os.path.join(cwd, p) for p in evidence]
+    if evidence:
+        from ..lint.api import read_evidence_files
+
+        read_evidence_files(evidence)  # an unreadable file fails before the long runs
     result = check(targets, settings=settings, cache=cache, jobs=jobs, cwd=cwd,
-                   respect_gitignore=respect_gitignore)
+                   respect_gitignore=respect_gitignore, evidence=evidence)
+    unjudged = None
+    if evidence:
+        # The same run without the evidence: which safe fixes only the evidence earned,
+        # and which findings it disproved. (With the cache, files the evidence says
+        # nothing about are read from it, not checked twice.)
+        unjudged = check(targets, settings=settings, cache=cache, jobs=jobs, cwd=cwd,
+                         respect_gitignore=respect_gitignore, evidence=())
+    classes, disproved = _classify(result, unjudged)
 
     files: list[FileStat] = []
     for file_report in result.files:
@@ -65,7 +84,7 @@ def build(
         stat = FileStat(file_report.path.replace(os.sep, "/"), source.count())
         for d in file_report.diagnostics:
             stat.findings.append(Finding(
-                d.line, d.column, d.code, fix_class(d), d.message,
+                d.line, d.column, d.code, classes.get(id(d)) or fix_class(d), d.message,
                 source.line(d.line, d.cell) if d.code != Code.UNREADABLE_FILE else None, d.cell,
             ))
         files.append(stat)
@@ -77,7 +96,9 @@ def build(
         selected=sorted(settings.selected),
         generated=datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         version=__version__,
-        evidence_note=evidence_note,
+        evidence_files=[os.path.relpath(p, cwd) if not os.path.relpath(p, cwd).startswith("..") else p
+                        for p in evidence],
+        evidence_disproved=disproved,
         errors=list(result.errors),
     )
     if loaded:
@@ -89,11 +110,28 @@ def build(
     return report
 
 
-def _evidence_note(path: str) -> str:
-    """Issue 13's evidence files are not readable by this version: say so, do not guess."""
-    if not os.path.isfile(path):
-        raise ReportError(f"evidence file {path!r}: no such file")
-    return (
-        "Evidence-backed fixes are not counted: this version of legacy-variable has no "
-        f"evidence module to read {os.path.basename(path)!r} with."
-    )
+def _key(report, d) -> tuple:
+    return (report.path, d.cell, d.line, d.column, d.code)
+
+
+def _classify(result, unjudged) -> tuple[dict[int, str], int]:
+    """(diagnostic id -> FIX_EVIDENCE for each safe fix the evidence earned, how many
+    findings of the run without evidence the evidence disproved). Findings are matched
+    by file, position and rule: the evidence changes fixes and drops findings, it never
+    moves one."""
+    if unjudged is None:
+        return {}, 0
+    before: dict[tuple, list[str]] = {}
+    for file_report in unjudged.files:
+        for d in file_report.diagnostics:
+            before.setdefault(_key(file_report, d), []).append(fix_class(d))
+    classes: dict[int, str] = {}
+    for file_report in result.files:
+        for d in file_report.diagnostics:
+            was = before.get(_key(file_report, d))
+            now = fix_class(d)
+            if now == FIX_SAFE and not (was and FIX_SAFE in was):
+                classes[id(d)] = FIX_EVIDENCE
+            if was:
+                was.remove(FIX_SAFE if now == FIX_SAFE and FIX_SAFE in was else was[0])
+    return classes, sum(len(v) for v in before.values())

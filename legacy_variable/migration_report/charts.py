@@ -10,12 +10,12 @@ from __future__ import annotations
 from html import escape
 from typing import Sequence
 
-from .model import FIX_CLASSES, FIX_EVIDENCE, HistoryPoint, RuleStat
+from .model import FIX_CLASSES, HistoryPoint, RuleStat
 
 LABELS = {
     "safe": "safe fix (check --fix)",
     "unsafe": "unsafe fix (--unsafe-fixes)",
-    "evidence": "fix with evidence",
+    "evidence": "safe fix with evidence (--evidence)",
     "hand": "by hand",
 }
 
@@ -69,8 +69,6 @@ def rule_bars(rules: Sequence[RuleStat], width: int = 1000) -> str:
         )
         x = float(label_w)
         for kind in FIX_CLASSES:
-            if kind == FIX_EVIDENCE:
-                continue
             value = getattr(s, kind)
             if not value:
                 continue

@@ -11,16 +11,15 @@ import argparse
 import os
 import sys
 
+from ..lint import cli_options
+from ..lint.cli_options import error as _error
+
 HELP = "write a migration report (HTML, Markdown or JSON) with charts"
 
 FORMATS = ("html", "markdown", "json")
 #: -o's suffix chooses the format when --format is not given.
 _BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
 DEFAULT_HTML = "legacy-variable-report.html"
-
-
-def _list(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _positive(value: str) -> int:
@@ -47,33 +46,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
     parser.add_argument("--runtime", action="append", default=[], metavar="REPORT.json",
                         help="a `run --report` or `pytest --legacy-variable-report` file (repeatable)")
-    parser.add_argument("--evidence", metavar="EVIDENCE.json", help="runtime evidence for fixes")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help=f"where to write ('-': stdout; default: {DEFAULT_HTML} for html, stdout otherwise)")
     parser.add_argument("--format", choices=FORMATS, help="default: from -o's suffix, else html")
     parser.add_argument("--history", type=_positive, metavar="N", default=0,
                         help="legacy count of each of the last N commits (from git objects)")
     selection = parser.add_argument_group("selection (as for `legacy-variable check`)")
-    selection.add_argument("--select", type=_list, metavar="RULES")
-    selection.add_argument("--extend-select", type=_list, action="append", default=[], metavar="RULES")
-    selection.add_argument("--ignore", type=_list, action="append", default=[], metavar="RULES")
-    selection.add_argument("--per-file-ignores", action="append", default=[], metavar="GLOB:RULES")
-    selection.add_argument("--exclude", type=_list, metavar="PATTERNS")
-    selection.add_argument("--extend-exclude", type=_list, action="append", default=[], metavar="PATTERNS")
-    selection.add_argument("--extend-include", type=_list, action="append", default=[], metavar="PATTERNS")
-    selection.add_argument("--unsafe-fixes", dest="unsafe_fixes", action="store_true", default=None,
-                           help="count unsafe fixes as applied by --fix (as check --unsafe-fixes)")
-    selection.add_argument("--config", metavar="PATH", help='a pyproject.toml or TOML file, or "key = value"')
-    selection.add_argument("-n", "--no-cache", action="store_true", help="neither read nor write the cache")
-    selection.add_argument("--cache-dir", metavar="DIR")
-    selection.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false")
+    cli_options.add_selection(selection)
+    cli_options.add_unsafe_fixes(selection, help="count unsafe fixes as applied by --fix (as check --unsafe-fixes)")
+    cli_options.add_evidence(selection)
+    cli_options.add_run(selection)
     parser.set_defaults(handler=run_report)
     return parser
-
-
-def _error(message: str) -> int:
-    print(f"legacy-variable: error: {message}", file=sys.stderr)
-    return 2
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -85,7 +69,8 @@ def output_format(args: argparse.Namespace) -> str:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from ..lint.config import ConfigError, Layer, parse_per_file_ignores, resolve
+    from ..lint.cli_options import layer_options
+    from ..lint.config import ConfigError, Layer, resolve
 
     fmt = output_format(args)
     if fmt == "html":
@@ -98,17 +83,7 @@ def run_report(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     cwd = os.getcwd()
     try:
-        layer = Layer(
-            select=args.select,
-            extend_select=[s for group in args.extend_select for s in group],
-            ignore=[s for group in args.ignore for s in group],
-            per_file_ignores=parse_per_file_ignores(args.per_file_ignores),
-            exclude=args.exclude,
-            extend_exclude=[p for group in args.extend_exclude for p in group],
-            extend_include=[p for group in args.extend_include for p in group],
-            unsafe_fixes=args.unsafe_fixes,
-            cache_dir=os.path.abspath(args.cache_dir) if args.cache_dir else None,
-        )
+        layer = Layer(**layer_options(args, cwd))
         settings = resolve(layer, paths, args.config, cwd)
     except ConfigError as exc:
         return _error(str(exc))
@@ -122,9 +97,9 @@ def run_report(args: argparse.Namespace) -> int:
             report = build(
                 paths, settings=settings, cache=not args.no_cache, cwd=cwd,
                 respect_gitignore=args.respect_gitignore, runtime=args.runtime,
-                evidence=args.evidence, history=args.history,
+                history=args.history,
             )
-    except ReportError as exc:
+    except (ReportError, ConfigError) as exc:  # (ConfigError: an unreadable evidence file)
         return _error(str(exc))
     except KeyboardInterrupt:
         return 130

@@ -22,11 +22,13 @@ def to_data(report: Report) -> dict:
             "diagnostics": report.diagnostics,
             "fixable": {
                 "safe": fixes["safe"],
-                "unsafe": fixes["unsafe"],
-                # null: not known (no evidence given, or none readable); see evidence_note
+                # safe only with the evidence (check --fix --evidence); null: no evidence given
                 "evidence": fixes["evidence"],
+                "unsafe": fixes["unsafe"],
                 "by_hand": fixes[FIX_HAND],
             },
+            "evidence": {"files": report.evidence_files, "disproved": report.evidence_disproved}
+            if report.evidence_files else None,
             "by_hand_lines": report.by_hand_lines,
         },
         "rules": [
@@ -35,6 +37,7 @@ def to_data(report: Report) -> dict:
                 "name": s.name,
                 "count": s.count,
                 "safe": s.safe,
+                "evidence": s.evidence if report.evidence_files else None,
                 "unsafe": s.unsafe,
                 "by_hand": s.hand,
                 "files": s.files,
@@ -55,7 +58,6 @@ def to_data(report: Report) -> dict:
         ],
         "runtime": None,
         "history": None,
-        "evidence_note": report.evidence_note,
         "errors": report.errors,
     }
     if report.runtime is not None:

@@ -22,16 +22,23 @@ def render(report: Report) -> str:
     if not total:
         out.append(f"No legacy code left: {report.files_total} files checked. :tada:")
         return "\n".join(out) + "\n"
-    evidence = "n/a" if fixes["evidence"] is None else f"{fixes['evidence']} ({_share(fixes['evidence'], total)})"
+    with_evidence = ""
+    if fixes["evidence"] is not None:
+        with_evidence = (f"{fixes['evidence']} ({_share(fixes['evidence'], total)}) more safely "
+                         "with the recorded evidence (`--evidence`), ")
     out += [
         f"- **{report.files_with_legacy}** of {report.files_total} files have legacy code "
         f"({report.lines:,} lines checked)",
         f"- **{total}** diagnostics: {fixes['safe']} ({_share(fixes['safe'], total)}) fixable "
-        f"safely with `legacy-variable check --fix`, {fixes['unsafe']} "
-        f"({_share(fixes['unsafe'], total)}) more with `--unsafe-fixes`, with evidence: {evidence}, "
+        f"safely with `legacy-variable check --fix`, {with_evidence}{fixes['unsafe']} "
+        f"({_share(fixes['unsafe'], total)}) more with `--unsafe-fixes`, "
         f"{fixes[FIX_HAND]} ({_share(fixes[FIX_HAND], total)}) by hand",
         f"- about **{report.by_hand_lines}** lines left to edit by hand",
     ]
+    if report.evidence_files:
+        n = report.evidence_disproved
+        out.append(f"- evidence from {', '.join(f'`{p}`' for p in report.evidence_files)}: "
+                   f"{n} finding{'s' * (n != 1)} disproved by the recorded runs (not counted)")
     misconceptions = report.misconceptions()
     if misconceptions:
         n = sum(s.count for s in misconceptions)
@@ -48,11 +55,13 @@ def render(report: Report) -> str:
             f"- trend over {len(report.history)} commits: {first.diagnostics} → {last.diagnostics} "
             f"({first.short} → {last.short})"
         )
-    out += ["", "| Rule | Name | Count | Safe fix | Unsafe fix | By hand |",
-            "| --- | --- | ---: | ---: | ---: | ---: |"]
+    # The evidence column only when there is evidence: a pull request comment stays narrow.
+    evidence = fixes["evidence"] is not None
+    out += ["", "| Rule | Name | Count | Safe fix |" + (" With evidence |" if evidence else "")
+            + " Unsafe fix | By hand |",
+            "| --- | --- | ---: | ---: |" + (" ---: |" if evidence else "") + " ---: | ---: |"]
     for s in report.rules():
-        code = f"[{s.code}]({s.rule.url})" if s.rule else s.code
-        out.append(f"| {code} | {_cell(s.name)} | {s.count} | {s.safe} | {s.unsafe} | {s.hand} |")
-    if report.evidence_note:
-        out += ["", f"_{report.evidence_note}_"]
+        code = f"[{s.code}]({s.rule.url})" if s.rule and s.rule.url else s.code
+        out.append(f"| {code} | {_cell(s.name)} | {s.count} | {s.safe} |"
+                   + (f" {s.evidence} |" if evidence else "") + f" {s.unsafe} | {s.hand} |")
     return "\n".join(out) + "\n"

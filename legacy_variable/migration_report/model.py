@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
 from ..rules import RULES
 
-#: How a finding can be fixed, the order of every stacked bar and table column.
+#: How a finding can be fixed, the order of every stacked bar and table column: safely
+#: (``check --fix``), safely with the evidence only (``check --fix --evidence``: the
+#: code alone does not show the fix is right, a recorded run did), unsafely
+#: (``--unsafe-fixes``), by hand.
 FIX_SAFE = "safe"
-FIX_UNSAFE = "unsafe"
 FIX_EVIDENCE = "evidence"
+FIX_UNSAFE = "unsafe"
 FIX_HAND = "hand"
-FIX_CLASSES = (FIX_SAFE, FIX_UNSAFE, FIX_EVIDENCE, FIX_HAND)
+FIX_CLASSES = (FIX_SAFE, FIX_EVIDENCE, FIX_UNSAFE, FIX_HAND)
 
 
 class ReportError(Exception):
@@ -100,6 +103,7 @@ class RuleStat:
     name: str
     count: int = 0
     safe: int = 0
+    evidence: int = 0
     unsafe: int = 0
     hand: int = 0
     files: int = 0
@@ -170,9 +174,11 @@ class Report:
     version: str
     runtime: RuntimeSummary | None = None
     history: list[HistoryPoint] | None = None
-    #: Why "fixable with evidence" has no number, when it has none.
-    evidence_note: str | None = None
-    evidence: int | None = None
+    #: The evidence files the numbers were computed with (as ``check --evidence``);
+    #: empty: none, and "with evidence" has no number.
+    evidence_files: list[str] = field(default_factory=list)
+    #: Findings of the code alone that the evidence disproved (not counted anywhere else).
+    evidence_disproved: int = 0
     errors: list[str] = field(default_factory=list)
 
     # -- headline
@@ -198,7 +204,8 @@ class Report:
         for f in self.files:
             for finding in f.findings:
                 counts[finding.fix] += 1  # type: ignore[operator]
-        counts[FIX_EVIDENCE] = self.evidence
+        if not self.evidence_files:
+            counts[FIX_EVIDENCE] = None  # not known, rather than 0
         return counts
 
     @property

@@ -27,13 +27,19 @@ from .notebooks import CellSnapshot, is_python_cell, notebook_json
 from .positions import Lines
 from .protocol import StrictProtocol
 from .scheduler import DaemonExecutor, Scheduler
-from .worker import LintProcess
+from .rule_pages import RulePages
+from .worker import LintProcess, signature
 
 logger = logging.getLogger(__name__)
 
 #: Quiet time after a keystroke before linting: typing bursts coalesce into one run,
 #: and a 3,000-line file still gets its diagnostics within 0.3 s of the last change.
 DEBOUNCE_S = 0.05
+
+#: How often the files a run's settings came from (pyproject.toml, evidence files) are
+#: looked at (a stat each): a change re-lints the open documents, also with clients that
+#: do not watch files for the server.
+POLL_S = 1.0
 
 #: A run still going this long when its document changes again is cancelled (its process
 #: killed): a big file's stale run would otherwise delay the current one by its whole
@@ -58,6 +64,8 @@ class Outcome:
     found: dict[str, Published]
     notes: list
     error: str | None
+    #: The files the run's settings came from -> their signature (worker.signature).
+    inputs: dict
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,16 @@ class LegacyVariableServer(LanguageServer):
         #: Cells last published per notebook, so that a removed cell is cleared.
         self.notebook_cells: dict[str, set[str]] = {}
         self.config_errors_shown: set[str] = set()
+        #: Files whose change re-lints everything -> their signature when last read.
+        self.inputs: dict[str, tuple | None] = {}
+        self.poll_handle: asyncio.TimerHandle | None = None
+        self._pages: RulePages | None = None
+
+    @property
+    def pages(self) -> RulePages:
+        if self._pages is None:
+            self._pages = RulePages()
+        return self._pages
 
     # ------------------------------------------------------------------ plumbing
 
@@ -156,16 +174,22 @@ class LegacyVariableServer(LanguageServer):
 
     # ------------------------------------------------------------------ linting
 
+    def _say_once(self, notes: list, message: str) -> None:
+        if message not in self.config_errors_shown:
+            self.config_errors_shown.add(message)
+            notes.append(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
+
     def _check(self, tag: str, text: str, path: str, notes: list[lsp.ShowMessageParams]):
-        """(diagnostics, checker failure) of ``text`` linted as the file ``path``, in the
-        lint process; a broken configuration is said once, and the defaults used."""
-        diagnostics, (error, config_error) = self.linter.run(tag, "check", text, path)
-        if config_error is not None:
-            message = f"legacy-variable: {config_error}; using the default settings"
-            if message not in self.config_errors_shown:
-                self.config_errors_shown.add(message)
-                notes.append(lsp.ShowMessageParams(type=lsp.MessageType.Error, message=message))
-        return diagnostics, error
+        """(diagnostics, checker failure, run info) of ``text`` linted as the file
+        ``path``, in the lint process; a broken configuration is said once, and the
+        defaults used; an unreadable evidence file is said once, and the rest of the
+        configuration used."""
+        diagnostics, info = self.linter.run(tag, "check", text, path)
+        if info["config_error"] is not None:
+            self._say_once(notes, f"legacy-variable: {info['config_error']}; using the default settings")
+        if info["evidence_error"] is not None:
+            self._say_once(notes, f"legacy-variable: {info['evidence_error']}; linting without evidence")
+        return diagnostics, info
 
     def lint(self, snapshot) -> "Outcome":
         """Runs on the worker thread: the findings per text document (or cell) uri, and
@@ -173,12 +197,15 @@ class LegacyVariableServer(LanguageServer):
         encoding = self.encoding
         notes: list[lsp.ShowMessageParams] = []
         if isinstance(snapshot, TextSnapshot):
-            diagnostics, error = self._check(snapshot.uri, snapshot.text, snapshot.path, notes)
+            diagnostics, info = self._check(snapshot.uri, snapshot.text, snapshot.path, notes)
+            href = self._href(info)
             lines = Lines(snapshot.text)
-            items = [(d.code, d.message, convert.to_lsp(d, lines, encoding)) for d in diagnostics]
-            return Outcome({snapshot.uri: Published(snapshot.version, lines, items)}, notes, error)
+            items = [(d.code, d.message, convert.to_lsp(d, lines, encoding, href)) for d in diagnostics]
+            return Outcome({snapshot.uri: Published(snapshot.version, lines, items)}, notes, info["error"],
+                           info["inputs"])
         cells = snapshot.cells
-        diagnostics, error = self._check(snapshot.uri, notebook_json(list(cells)), snapshot.path, notes)
+        diagnostics, info = self._check(snapshot.uri, notebook_json(list(cells)), snapshot.path, notes)
+        href = self._href(info)
         found: dict[str, Published] = {}
         for cell in cells:
             found[cell.uri] = Published(None, Lines(cell.text), [])
@@ -193,13 +220,42 @@ class LegacyVariableServer(LanguageServer):
                 # diagnostic's cell. One reaching past that cell's end cannot be: offered
                 # through fix-all only, which rewrites whole cells.
                 diagnostic = replace(diagnostic, fix=None)
-            target.items.append((diagnostic.code, diagnostic.message, convert.to_lsp(diagnostic, target.lines, encoding)))
-        return Outcome(found, notes, error)
+            target.items.append((diagnostic.code, diagnostic.message,
+                                 convert.to_lsp(diagnostic, target.lines, encoding, href)))
+        return Outcome(found, notes, info["error"], info["inputs"])
+
+    def _href(self, info: dict):
+        docs_url = info.get("docs_url")
+        pages = self.pages
+        return lambda code: pages.href(code, docs_url)
+
+    def watch(self, inputs: dict) -> None:
+        """On the loop thread: remember what a run's settings were read from, and look at
+        those files every POLL_S seconds."""
+        for path, seen in inputs.items():
+            self.inputs.setdefault(path, seen)
+        if self.poll_handle is None and self.inputs:
+            self.poll_handle = asyncio.get_running_loop().call_later(POLL_S, self.poll)
+
+    def poll(self) -> None:
+        self.poll_handle = None
+        changed = False
+        for path, seen in list(self.inputs.items()):
+            now = signature(path)
+            if now != seen:
+                self.inputs[path] = now
+                changed = True
+        if changed:
+            logger.info("settings or evidence changed on disk: linting the open documents again")
+            self.relint_all()
+        if self.scheduler is not None and not self.scheduler.closed:
+            self.poll_handle = asyncio.get_running_loop().call_later(POLL_S, self.poll)
 
     def publish(self, uri: str, outcome: "Outcome") -> None:
         """On the loop thread, with results for the document's current version only."""
         for note in outcome.notes:
             self.window_show_message(note)
+        self.watch(outcome.inputs)
         if outcome.error:  # a checker crash: the user should know the list is incomplete
             self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error, message=outcome.error))
         found = outcome.found
@@ -289,6 +345,7 @@ def create_server() -> LegacyVariableServer:
     def initialized(ls: LegacyVariableServer, params: lsp.InitializedParams):
         ls.ensure_scheduler()
         ls.linter.warm_up()  # the first file opened need not wait for the process to start
+        ls.pages  # noqa: B018 (written now, while the lint process starts, not on the first run)
         watch = getattr(getattr(ls.client_capabilities.workspace, "did_change_watched_files", None), "dynamic_registration", None)
         if watch:
             ls.client_register_capability(
@@ -411,7 +468,9 @@ def create_server() -> LegacyVariableServer:
         ]
         if not hits:
             return None
-        text = "\n\n---\n\n".join(convert.hover_text(code, message) for code, message, _ in hits)
+        text = "\n\n---\n\n".join(
+            convert.hover_text(code, message, d.get("codeDescription", {}).get("href")) for code, message, d in hits
+        )
         return lsp.Hover(
             contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=text),
             range=lsp.Range(
@@ -423,6 +482,9 @@ def create_server() -> LegacyVariableServer:
     def shutdown(ls: LegacyVariableServer, *args):
         if ls.scheduler is not None:
             ls.scheduler.close()
+        if ls.poll_handle is not None:
+            ls.poll_handle.cancel()
+            ls.poll_handle = None
         ls.linter.close()
 
     return server

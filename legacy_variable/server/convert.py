@@ -28,10 +28,11 @@ def _range_json(lines: Lines, row: int, column: int, end_row: int, end_column: i
     return {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}}
 
 
-def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> dict:
+def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str, href=None) -> dict:
     """``diagnostic`` (rows in ``lines``) as the client shows it: the LSP Diagnostic as
     JSON, built directly (a file with hundreds of findings is published on every change,
-    and generic structuring would triple the cost of that)."""
+    and generic structuring would triple the cost of that). ``href(code)``: the URI of
+    the rule's explanation (``rule_pages``), or None."""
     column = max(diagnostic.column, 1)
     end_row = diagnostic.end_line if diagnostic.end_line is not None else diagnostic.line
     end_column = diagnostic.end_column if diagnostic.end_column is not None else column
@@ -58,10 +59,9 @@ def to_lsp(diagnostic: Diagnostic, lines: Lines, encoding: str) -> dict:
         "source": SOURCE,
         "data": data,
     }
-    if rule is not None and rule.url:
-        # Only while the project publishes its rule pages (``Rule.url``); the hover
-        # carries the explanation either way.
-        result["codeDescription"] = {"href": rule.url}
+    link = href(diagnostic.code) if href is not None and rule is not None else None
+    if link:
+        result["codeDescription"] = {"href": link}
     return result
 
 
@@ -138,8 +138,9 @@ def whole_document(lines: Lines, encoding: str) -> lsp.Range:
     return lsp.Range(lsp.Position(0, 0), end)
 
 
-def hover_text(code: str, message: str) -> str:
-    """The rule's page, shortened to what helps at the cursor: what, why, use instead."""
+def hover_text(code: str, message: str, href: str | None = None) -> str:
+    """The rule's page, shortened to what helps at the cursor: what, why, use instead;
+    ``href``: the whole page (the diagnostic's ``codeDescription``)."""
     rule = RULES[code]
     return (
         f"**{rule.code} {rule.name}**: {message}\n\n"
@@ -147,6 +148,6 @@ def hover_text(code: str, message: str) -> str:
         f"**Why it breaks.** {rule.why}\n\n"
         f"**Use instead:**\n```python\n{rule.use_instead.rstrip()}\n```\n\n"
         f"Fix: {rule.fix}. "
-        + (f"[Full explanation]({rule.url}) · " if rule.url else "")
+        + (f"[Full explanation]({href}) · " if href else "")
         + f"`legacy-variable explain {rule.code}`"
     )

@@ -23,28 +23,63 @@ class Cancelled(Exception):
     """The run was cancelled (its child killed) before it answered."""
 
 
+def signature(path: str) -> tuple | None:
+    """What says a file changed on disk (None: it is not there)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _settings(path: str, cwd: str, info: dict):
+    """The settings of ``path`` (its nearest pyproject.toml), or of no configuration when
+    that is broken (said in ``info["config_error"]``). ``info["inputs"]``: the files they
+    came from, with their signature *before* reading, so that the server re-lints when
+    one changes later (a change during the read only costs one more run)."""
+    from ..lint.config import ConfigError, Layer, find_pyproject, resolve
+
+    configured, _ = find_pyproject(cwd)
+    if configured is not None:
+        info["inputs"][configured] = signature(configured)
+    try:
+        settings = resolve(Layer(), [cwd], None, cwd)
+    except ConfigError as exc:
+        info["config_error"] = str(exc)
+        settings = resolve(Layer(), [cwd], None, cwd, isolated=True)
+    for evidence in settings.evidence:
+        info["inputs"][evidence] = signature(evidence)
+    info["docs_url"] = settings.docs_url
+    return settings
+
+
 def _lint(kind: str, text: str, path: str):
+    from dataclasses import replace
+
     from ..lint import check, fix_source
     from ..lint.config import ConfigError
 
     cwd = os.path.dirname(path)
-    config_error = None
-    if kind == "fix":
+    info: dict = {"error": None, "config_error": None, "evidence_error": None, "inputs": {}, "docs_url": None}
+    settings = _settings(path, cwd, info)
+    for attempt in ("configured", "without evidence"):
         try:
-            return ("fixed", fix_source(text, path)[0], None)
-        except ConfigError as exc:
-            return ("error", f"{exc}", None)
-    try:
-        result = check(source=text, filename=path, cwd=cwd)
-    except ConfigError as exc:
-        config_error = str(exc)
-        result = check(source=text, filename=path, cwd=cwd, isolated=True)
+            if kind == "fix":
+                return ("fixed", fix_source(text, path, settings=settings)[0], info)
+            result = check(source=text, filename=path, cwd=cwd, settings=settings)
+            break
+        except ConfigError as exc:  # an evidence file that cannot be read: the rest holds
+            if attempt != "configured" or not settings.evidence:
+                raise
+            info["evidence_error"] = str(exc)
+            settings = replace(settings, evidence=())
     report = result.files[0]
-    return ("checked", report.diagnostics, (report.error, config_error))
+    info["error"] = report.error
+    return ("checked", report.diagnostics, info)
 
 
 def serve(channel_in, channel_out) -> None:
-    """The child's loop: (kind, text, path) in, (status, value, extra) out."""
+    """The child's loop: (kind, text, path) in, (status, value, info) out."""
     import warnings
 
     warnings.simplefilter("ignore")  # parser warnings about 2017 code are noise here
@@ -103,10 +138,10 @@ class LintProcess:
             raise Cancelled() from None
         finally:
             self.current = None
-        status, value, extra = answer
+        status, value, info = answer
         if status == "error":
             raise RuntimeError(value)
-        return value, extra
+        return value, info
 
     def cancel(self, tag: str, older_than: float) -> bool:
         """Kill the child if it has been working on ``tag`` for ``older_than`` seconds."""
