@@ -189,7 +189,11 @@ def _check_source(text: str, filename: str, options: Options, cwd: str,
     except (UnicodeEncodeError, LookupError):
         data = text.encode("utf-8", "surrogatepass")
     relative = relative_to(os.path.join(cwd, filename), options.settings.project_root).replace(os.sep, "/")
-    seen = evidence.get(relative) if evidence else None
+    seen = None
+    if evidence:
+        from .checkers.evidence import match_paths  # recorded from another root: by suffix
+
+        seen = match_paths(evidence, [relative]).get(relative)
     if seen:
         from dataclasses import replace
 
