@@ -302,9 +302,10 @@ class Recorder:
                     os.unlink(temp)
 
 
-def refusal(path: str, flag: str = "--record") -> str | None:
-    """Why ``path`` cannot take a recording, checked before the program runs (a run may
-    take hours: failing afterwards would lose what it saw); None when it can."""
+def unwritable(path: str, flag: str) -> str | None:
+    """Why a file a run will write at its end (``--record``, ``run --report``) cannot be
+    written, checked before the program runs (a run may take hours: failing afterwards
+    would lose what it saw); None when it can."""
     absolute = os.path.abspath(path)
     folder = os.path.dirname(absolute)
     if os.path.isdir(absolute):
@@ -313,6 +314,15 @@ def refusal(path: str, flag: str = "--record") -> str | None:
         return f"{flag} {path}: directory {folder} does not exist"
     if not os.access(folder, os.W_OK) or (os.path.exists(absolute) and not os.access(absolute, os.W_OK)):
         return f"{flag} {path}: not writable"
+    return None
+
+
+def refusal(path: str, flag: str = "--record") -> str | None:
+    """Why ``path`` cannot take a recording (see ``unwritable``); None when it can."""
+    problem = unwritable(path, flag)
+    if problem:
+        return problem
+    absolute = os.path.abspath(path)
     if os.path.exists(absolute):
         try:
             load(absolute)  # recordings merge into it: it must be one

@@ -244,16 +244,9 @@ def _refusal(script: str | None, report_path: str | None) -> str | None:
                 "cell and run it in Jupyter"
             )
     if report_path:
-        path = os.path.abspath(report_path)
-        folder = os.path.dirname(path)
-        if os.path.isdir(path):
-            return f"--report {report_path}: is a directory"
-        if not os.path.isdir(folder):
-            return f"--report {report_path}: directory {folder} does not exist"
-        if not os.access(folder, os.W_OK) or (
-            os.path.exists(path) and not os.access(path, os.W_OK)
-        ):
-            return f"--report {report_path}: not writable"
+        from .evidence import unwritable
+
+        return unwritable(report_path, "--report")
     return None
 
 

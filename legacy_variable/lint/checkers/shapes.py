@@ -261,19 +261,24 @@ def _passes_vector(ctx: Context, call: ast.Call, scope: Scope, params: list[str]
     return _is_vector(ctx, given, scope)
 
 
-def _helper_returns_vector_at(ctx: Context, helper: ast.AST, scope: Scope, position: int,
-                              width: int) -> bool:
-    if helper.__class__ is not ast.Call or helper.func.__class__ is not ast.Name:
-        return False
-    name = helper.func.id
+def _module_function_called(ctx: Context, call: ast.AST, scope: Scope):
+    """The module-level function scope that ``call`` calls by its plain name, or None."""
+    if call.__class__ is not ast.Call or call.func.__class__ is not ast.Name:
+        return None
+    name = call.func.id
     module = ctx.index.module
     if scope.owner(name) is not module:
-        return False
+        return None
     for function in ctx.index.scopes:
-        node = function.node
-        if function.kind == "function" and function.parent is module and node.name == name:
-            return _returns_vector(node, function, ctx, (position, width))
-    return False
+        if function.kind == "function" and function.parent is module and function.node.name == name:
+            return function
+    return None
+
+
+def _helper_returns_vector_at(ctx: Context, helper: ast.AST, scope: Scope, position: int,
+                              width: int) -> bool:
+    function = _module_function_called(ctx, helper, scope)
+    return function is not None and _returns_vector(function.node, function, ctx, (position, width))
 
 
 # A helper of the module that makes the sequence: ``target = str2tensor(line[1:])`` in a
@@ -286,17 +291,8 @@ _VECTOR_SIZED = frozenset({"torch.zeros", "torch.ones", "torch.empty", "torch.ra
 
 
 def _made_by_a_vector_helper(ctx: Context, value: ast.AST, scope: Scope) -> bool:
-    if value.__class__ is not ast.Call or value.func.__class__ is not ast.Name:
-        return False
-    name = value.func.id
-    module = ctx.index.module
-    if scope.owner(name) is not module:
-        return False
-    for function in ctx.index.scopes:
-        node = function.node
-        if function.kind == "function" and function.parent is module and node.name == name:
-            return _returns_vector(node, function)
-    return False
+    function = _module_function_called(ctx, value, scope)
+    return function is not None and _returns_vector(function.node, function)
 
 
 def _returns_vector(function: ast.AST, scope: Scope, ctx: Context | None = None,
