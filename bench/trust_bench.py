@@ -30,19 +30,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
-RECORD = """\
-import runpy, sys
-import legacy_variable
-from legacy_variable.runtime import evidence
-with legacy_variable.legacy_mode():
-    legacy_variable.trust_pickles()
-    recorder = evidence.Recorder(".").start()
-    try:
-        runpy.run_path(sys.argv[1], run_name="__main__")
-    finally:
-        recorder.stop()
-recorder.save(sys.argv[2])
-"""
 
 
 def _run(args, cwd, timeout=300):
@@ -122,8 +109,8 @@ def scripts_target(work: Path) -> None:
         shutil.copy(script, directory / script.name)
         if script.name == "load_checkpoint.py":
             _checkpoint(directory)
-        (directory / "record.py").write_text(RECORD)
-        legacy = _run(["record.py", script.name, "evidence.json"], directory)
+        legacy = _run(["-m", "legacy_variable", "run", "--trust-pickles", "--record",
+                       "evidence.json", script.name], directory)
         if legacy.returncode != 0:
             print(f"   {script.name}: does not run under legacy mode: {legacy.stderr[-200:]}")
             continue

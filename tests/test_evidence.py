@@ -39,22 +39,6 @@ model.eval()
 print(sorted(sd), type(model).__name__)
 """
 
-# What ``legacy-variable run --record`` will do once wired: the recorder is started inside
-# legacy mode, so that its patches are the outermost.
-RECORD = """\
-import runpy, sys
-import legacy_variable
-from legacy_variable.runtime import evidence
-with legacy_variable.legacy_mode():
-    legacy_variable.trust_pickles()
-    recorder = evidence.Recorder(".").start()
-    try:
-        runpy.run_path(sys.argv[1], run_name="__main__")
-    finally:
-        recorder.stop()
-recorder.save(sys.argv[2])
-"""
-
 
 def _python(args, cwd):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
@@ -66,8 +50,8 @@ def _python(args, cwd):
 def recorded(tmp_path_factory):
     root = tmp_path_factory.mktemp("evidence")
     (root / "script.py").write_text(SCRIPT)
-    (root / "record.py").write_text(RECORD)
-    run = _python(["record.py", "script.py", "ev.json"], root)
+    run = _python(["-m", "legacy_variable", "run", "--trust-pickles", "--record", "ev.json",
+                   "script.py"], root)
     assert run.returncode == 0, run.stderr
     return root, run.stdout
 

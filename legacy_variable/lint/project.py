@@ -149,7 +149,7 @@ def _record(text: str, path: str) -> tuple:
             elif cls in (ast.Assign, ast.AnnAssign, ast.AugAssign):
                 targets = node.targets if cls is ast.Assign else [node.target]
                 for target in targets:
-                    for name in _stored_names(target):
+                    for name in stored_names(target):
                         public.add(name)
                         bindings.pop(name, None)
                         if name == "__all__":
@@ -191,12 +191,14 @@ def _top_level(stmt: ast.stmt):
         yield stmt
 
 
-def _stored_names(target: ast.AST):
+def stored_names(target: ast.AST):
+    """The plain names an assignment target binds (``a, (b, c) = ...``); attributes and
+    subscripts bind none. Shared with the checkers (training_steps)."""
     if target.__class__ is ast.Name:
         yield target.id
     elif target.__class__ in (ast.Tuple, ast.List):
         for element in target.elts:
-            yield from _stored_names(element)
+            yield from stored_names(element)
 
 
 def _string_list(node: ast.AST) -> list[str] | None:

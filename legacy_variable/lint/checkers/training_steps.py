@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left
 
 from ...rules import Code
+from ..project import stored_names
 from .context import Context
 from .names import Scope, qualname, walk
 
@@ -175,16 +176,8 @@ class _Origins:
             self.made_at[key] = index
             origins |= {key}
         for target in targets:
-            for name in _target_names(target):
+            for name in stored_names(target):
                 self.of[name] = origins
-
-
-def _target_names(target: ast.AST):
-    if target.__class__ is ast.Name:
-        yield target.id
-    elif target.__class__ in (ast.Tuple, ast.List):
-        for element in target.elts:
-            yield from _target_names(element)
 
 
 def _calls_a_model(value: ast.AST, scope: Scope) -> bool:
