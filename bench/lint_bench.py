@@ -229,13 +229,25 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of N for the fast timings")
     parser.add_argument("--plain-share", type=float, default=0.0,
                         help="fraction of files that mention no torch name (default 0: all legacy)")
+    parser.add_argument("--tree", help="time this existing tree (e.g. checkouts of real 2017-18 repositories) "
+                                       "instead of a generated one; it is copied, never changed")
     args = parser.parse_args()
 
     root = args.keep or tempfile.mkdtemp(prefix="lv-bench-")
     os.makedirs(root, exist_ok=True)
     tree = os.path.join(root, "tree")
     shutil.rmtree(tree, ignore_errors=True)
-    files, lines = build_tree(tree, args.lines, args.plain_share)
+    if args.tree:
+        shutil.copytree(args.tree, tree, symlinks=True)
+        files = lines = 0
+        for directory, _, names in os.walk(tree):
+            for name in names:
+                if name.endswith(".py"):
+                    files += 1
+                    with open(os.path.join(directory, name), "rb") as handle:
+                        lines += handle.read().count(b"\n")
+    else:
+        files, lines = build_tree(tree, args.lines, args.plain_share)
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     try:
         cores = len(os.sched_getaffinity(0))  # what the check may use (taskset, containers)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from legacy_variable.lint import check
 from legacy_variable.lint.async_fix import _CANDIDATE, _after_bracket_or_comma
-from legacy_variable.lint.checkers.names import walk
+from legacy_variable.lint.astwalk import walk
 from legacy_variable.lint.project import _star_import, collect
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 from ..diagnostics import Diagnostic
 from ..rules import Code
 from .config import Layer, Settings, resolve
-from .engine import Options, collector_paused, process_file, run_jobs
+from .engine import Options, Workers, collector_paused, process_file
 from .result import CheckResult, FileReport
 
 
@@ -226,8 +226,7 @@ def _check_paths(
     cache = None
     directory = None
     if cache_choice is not False:
-        from .cache import Cache, digest
-        from .source import UnreadableSource, read_bytes
+        from .cache import Cache
 
         directory = os.path.abspath(cache_choice) if isinstance(cache_choice, str) else settings.cache_dir
         cache = Cache(directory, settings.fingerprint())
@@ -242,12 +241,41 @@ def _check_paths(
         from .checkers.evidence import match_paths  # recorded from another root: by suffix
 
         evidence = match_paths(evidence, [rel for _, rel in checked])
-    project = collect(checked, directory, evidence)
-    options = replace(options, project=project)
+    with Workers(options, jobs) as workers:
+        project = collect(checked, directory, evidence, workers.map)
+        options = replace(options, project=project)
+        checked_reports, cache_keys = _check_files(found.files, relative, options, cache, workers, progress,
+                                                   len(reports))
+    reports.extend(checked_reports)
+    reports.sort(key=lambda r: r.path)
+
+    if cache is not None:
+        for report in reports:
+            if report.cache_digest is not None:
+                packed = getattr(report, "packed", None)  # as a worker sent it
+                key = cache_keys.get(report.relative_path, report.relative_path)
+                cache.put(key, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
+        cache.prune(settings.project_root)
+        cache.save()
+    return reports
+
+
+def _check_files(
+    files: list[tuple[str, str]], relative: Callable[[str], str], options: Options, cache,
+    workers: Workers, progress: Callable[[int, int], None] | None, already: int = 0,
+) -> tuple[list[FileReport], dict[str, str]]:
+    """The reports of ``files`` ((path, display path)): from the cache where it holds
+    them, else checked by ``workers``; and the cache key of each file whose project facts
+    are part of it. ``already``: files reported before (for ``progress``)."""
+    from .cache import digest
+    from .source import UnreadableSource, read_bytes
+
+    project = options.project
+    reports: list[FileReport] = []
     cache_keys: dict[str, str] = {}
     work: list[tuple] = []
     stats = project.stats  # taken by the facts pass: one stat per file and run
-    for path, display in found.files:
+    for path, display in files:
         rel = relative(path)
         fingerprint = project.view(rel).fingerprint()
         stat = stats.get(rel, ...)
@@ -272,19 +300,10 @@ def _check_paths(
         work.append((path, display, rel.partition("\0")[0], data))
 
     if progress is not None:
-        served, total = len(reports), len(reports) + len(work)
+        served = already + len(reports)
+        total = served + len(work)
         progress(served, total)
-        reports.extend(run_jobs(work, options, jobs, lambda done: progress(served + done, total)))
+        reports.extend(workers.check(work, project, lambda done: progress(served + done, total)))
     else:
-        reports.extend(run_jobs(work, options, jobs))
-    reports.sort(key=lambda r: r.path)
-
-    if cache is not None:
-        for report in reports:
-            if report.cache_digest is not None:
-                packed = getattr(report, "packed", None)  # as a worker sent it
-                key = cache_keys.get(report.relative_path, report.relative_path)
-                cache.put(key, report.cache_digest, report.diagnostics, bool(report.fixed), packed)
-        cache.prune(settings.project_root)
-        cache.save()
-    return reports
+        reports.extend(workers.check(work, project))
+    return reports, cache_keys

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from ..diagnostics import SAFE, Diagnostic, Edit, Fix
 from ..rules import RULES, Code
+from .astwalk import children
 from .source import line_starts
 
 _OLD = "async"
@@ -149,7 +150,7 @@ def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
-        for child in _children(node):
+        for child in children(node):
             start = getattr(child, "lineno", None)
             if start is not None:
                 end = getattr(child, "end_lineno", None) or start
@@ -160,26 +161,6 @@ def _keywords_on_rows(tree: ast.Module, rows: set[int]) -> set[tuple[int, int]]:
                     found.add((child.lineno, child.col_offset))
             stack.append(child)
     return found
-
-
-#: Node class -> its fields that can hold nodes (``ast.iter_child_nodes`` without its two
-#: generators per node, which cost more than the rest of this walk).
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: ast.AST) -> list[ast.AST]:
-    cls = node.__class__
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in ("ctx", "op", "ops"))
-    children: list[ast.AST] = []
-    for field in fields:
-        value = getattr(node, field, None)
-        if value.__class__ is list:
-            children.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
 
 
 def _next_significant(tokens: list[tokenize.TokenInfo], index: int) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import gc
 import os
+import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ __all__ = [
     "process_file",
     "raw_diagnostics",
     "run_jobs",
+    "Workers",
     "worker_count",
 ]
 
@@ -90,9 +92,12 @@ def __getattr__(name: str):
 
 
 def process_file(
-    path: str, display: str, relative: str, options: Options, data: bytes | None = None
+    path: str, display: str, relative: str, options: Options, data: bytes | None = None,
+    facts: object = None,
 ) -> FileReport:
-    """One file through the pipeline. ``data``: its bytes when the caller already read them."""
+    """One file through the pipeline. ``data``: its bytes when the caller already read them.
+    ``facts``: the file's project facts (project.FileFacts) when the caller has them (a
+    worker process gets them with the job); else taken from ``options.project``."""
     from .adapters import FixNotWritten
     from .analysis import analyze
     from .fixer import fix_to_fixed_point, write_atomically
@@ -115,7 +120,8 @@ def process_file(
     if text is None:
         report.cache_digest = _digest(data)
         return report
-    facts = options.project.view(relative) if options.project is not None else None
+    if facts is None and options.project is not None:
+        facts = options.project.view(relative)
     try:
         analysis = analyze(text, display, codes, facts)
         # Parts the document could leave out (notebook cells that do not parse alone).
@@ -188,8 +194,6 @@ _worker_options: Options | None = None
 
 def _quiet_parser_warnings() -> None:
     # ast.parse of 2017 code warns about invalid escapes ("\d" in regexes): noise here.
-    import warnings
-
     warnings.simplefilter("ignore", SyntaxWarning)
     warnings.simplefilter("ignore", DeprecationWarning)
 
@@ -205,11 +209,12 @@ def _init_worker(options: Options) -> None:
 
 
 def _work(job: tuple) -> FileReport:
-    path, display, relative, data = job
-    return _process_paused(path, display, relative, _worker_options, data)  # type: ignore[arg-type]
+    path, display, relative, data, facts = job
+    return _process_paused(path, display, relative, _worker_options, data, facts)  # type: ignore[arg-type]
 
 
-def _process_paused(path: str, display: str, relative: str, options: Options, data: bytes | None) -> FileReport:
+def _process_paused(path: str, display: str, relative: str, options: Options, data: bytes | None,
+                    facts: object = None) -> FileReport:
     """``process_file`` with the garbage collector paused. A parse allocates a tree of
     many thousands of objects that all stay alive until the file is done, so every
     collection their allocation triggers traverses them again, for nothing: the tree has no
@@ -220,7 +225,7 @@ def _process_paused(path: str, display: str, relative: str, options: Options, da
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return process_file(path, display, relative, options, data)
+        return process_file(path, display, relative, options, data, facts)
     finally:
         if collecting:
             gc.enable()
@@ -275,33 +280,92 @@ def run_jobs(
     """``jobs``: (path, display path, project-relative path, bytes or None). ``workers``:
     processes to use (None: as many as pay off, ``worker_count``). ``done(n)``: called
     as the reports come in, with how many are in."""
-    workers = worker_count(len(jobs)) if workers is None else max(1, min(workers, len(jobs)))
-    if workers == 1:
-        import warnings
+    with Workers(options, workers) as pool:
+        return pool.check(jobs, options.project, done)
 
-        with warnings.catch_warnings():
-            _quiet_parser_warnings()
-            reports = []
-            for path, display, relative, data in jobs:
-                reports.append(_process_paused(path, display, relative, options, data))
-                if done is not None:
-                    done(len(reports))
-            return reports
-    import importlib
-    from concurrent.futures import ProcessPoolExecutor
 
-    # Once here: forked workers inherit them.
-    for module in (".checkers", ".analysis", ".adapters", ".fixer"):
-        importlib.import_module(module, __package__)
+class Workers:
+    """The processes of one run, started by the first pass large enough to pay for them
+    and kept for the next one: the facts pass (``project.collect``, through ``map``) and
+    then the check (``check``). One start instead of two; and with the facts pass in
+    parallel, the only part of a cold run left in one process is discovery.
 
-    # Small chunks: the last one to finish leaves the other workers idle, and a chunk's
-    # round trip costs far less than linting its files.
-    chunksize = max(1, min(32, len(jobs) // (workers * 16)))
-    with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(options,)) as pool:
+    ``options.project`` is not used: a worker is forked before the facts exist, and gets
+    each file's facts with its job. ``limit``: the most processes (None: ``worker_count``);
+    1 runs everything in this process."""
+
+    def __init__(self, options: Options, limit: int | None = None) -> None:
+        self.options = options
+        self.limit = limit
+        self._pool = None
+        self._count = 1
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _started(self, items: int) -> bool:
+        if self._pool is not None:
+            return True
+        count = worker_count(items) if self.limit is None else max(1, min(self.limit, items))
+        if count <= 1:
+            return False
+        import importlib
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Once here: forked workers inherit them.
+        for module in (".checkers", ".analysis", ".adapters", ".fixer"):
+            importlib.import_module(module, __package__)
+        options = self.options if self.options.project is None else replace(self.options, project=None)
+        self._pool = ProcessPoolExecutor(count, mp_context=_pool_context(), initializer=_init_worker,
+                                         initargs=(options,))
+        self._count = count
+        return True
+
+    def _chunksize(self, items: int) -> int:
+        # Small chunks: the last one to finish leaves the other workers idle, and a chunk's
+        # round trip costs far less than linting its files.
+        return max(1, min(32, items // (self._count * 16)))
+
+    def map(self, function: Callable, items: list) -> list:
+        """``function`` (module-level, of plain data) over ``items``, results in order."""
+        if not items:
+            return []
+        if not self._started(len(items)):
+            with warnings.catch_warnings():
+                _quiet_parser_warnings()
+                return [function(item) for item in items]
+        return list(self._pool.map(function, items, chunksize=self._chunksize(len(items))))
+
+    def check(self, jobs: list[tuple], project=None, done: Callable[[int], None] | None = None) -> list[FileReport]:
+        """``jobs``: (path, display path, project-relative path, bytes or None).
+        ``project``: the run's project.ProjectFacts (None: none). ``done(n)``: as in
+        ``run_jobs``."""
+        if not jobs:
+            return []
+        if not self._started(len(jobs)):
+            options = self.options if self.options.project is project else replace(self.options, project=project)
+            with warnings.catch_warnings():
+                _quiet_parser_warnings()
+                reports = []
+                for path, display, relative, data in jobs:
+                    reports.append(_process_paused(path, display, relative, options, data))
+                    if done is not None:
+                        done(len(reports))
+                return reports
+        work = [(*job, project.view(job[2]) if project is not None else None) for job in jobs]
+        results = self._pool.map(_work, work, chunksize=self._chunksize(len(work)))
         if done is None:
-            return list(pool.map(_work, jobs, chunksize=chunksize))
+            return list(results)
         reports = []
-        for report in pool.map(_work, jobs, chunksize=chunksize):
+        for report in results:
             reports.append(report)
             done(len(reports))
         return reports

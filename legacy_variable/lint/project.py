@@ -28,7 +28,9 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
+from .astwalk import walk
 from .source import UnreadableSource, read_bytes
 
 __all__ = ["FileFacts", "ProjectFacts", "collect"]
@@ -37,7 +39,9 @@ __all__ = ["FileFacts", "ProjectFacts", "collect"]
 # regex engine's fast prefix search, ten times faster over a large tree than one that
 # starts with a word boundary; the boundary is checked on each match (``_star_import``).
 _STAR = re.compile(r"import[ \t]*\*")
-_MARKERS = ("__all__", "set_default_tensor_type", "set_default_dtype")
+# ``__all__`` alone is no reason to parse: it matters only in a star-imported module,
+# which is parsed whatever its text holds (``collect``).
+_SETTER_TEXT = "set_default_"
 _DEFAULT_SETTERS = frozenset({"set_default_tensor_type", "set_default_dtype"})
 #: Bump when the record layout changes.
 _VERSION = 1
@@ -100,7 +104,7 @@ _EMPTY_RECORD = (False, (), None, (), (), (), ())
 
 
 def _needs_parse(text: str) -> bool:
-    return any(m in text for m in _MARKERS) or _star_import(text)
+    return _SETTER_TEXT in text or _star_import(text)
 
 
 def _star_import(text: str) -> bool:
@@ -162,10 +166,12 @@ def _record(text: str, path: str) -> tuple:
             elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
                 public.add(node.name)
                 bindings.pop(node.name, None)
-    loads = sorted({n.id for n in ast.walk(tree) if n.__class__ is ast.Name
+    # Only what a fact needs is walked: a walk of the whole tree costs about a parse.
+    nodes = walk(tree) if stars or _SETTER_TEXT in text else ()
+    loads = sorted({n.id for n in nodes if n.__class__ is ast.Name
                     and n.ctx.__class__ is ast.Load}) if stars else []
     setters = []
-    for node in ast.walk(tree):
+    for node in nodes if _SETTER_TEXT in text else ():
         if node.__class__ is ast.Call:
             func = node.func
             name = func.attr if func.__class__ is ast.Attribute else \
@@ -355,36 +361,64 @@ def read_evidence(path: str) -> dict[str, tuple]:
 
 
 def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
-            evidence: dict[str, tuple] | None = None) -> ProjectFacts:
+            evidence: dict[str, tuple] | None = None, mapper: Callable | None = None) -> ProjectFacts:
     """``files``: (path, relative path) of every checked ``.py`` file. ``cache_dir``: where
     the per-file records are kept between runs (None: not kept). ``evidence``: from
-    ``read_evidence``."""
+    ``read_evidence``. ``mapper(function, items)``: the results of ``function`` over
+    ``items``, in order; the run's worker processes (engine.Workers.map) read and parse
+    the files in parallel. None: here, one after the other."""
+    mapper = mapper or _map_here
     store = _Store(cache_dir)
     paths = {rel: path for path, rel in files if rel.endswith(".py")}
     records: dict[str, tuple] = {}
-    for rel, path in paths.items():
-        record = store.get(path, rel)
-        if record is not None:
-            records[rel] = record
+    store.read(mapper, [(rel, path, False) for rel, path in paths.items()], records)
     # A star-imported module is parsed whatever its text holds: its imports are what the
-    # importer gets. Targets of targets too, until nothing new is reached.
+    # importer gets. Targets of targets too, until nothing new is reached (one round per
+    # level of star imports).
     resolver = ProjectFacts(records, compute=False)
     pending = [rel for rel, record in records.items() if record[1]]
     while pending:
-        rel = pending.pop()
-        for module, level in records[rel][1]:
-            target = resolver._target(rel, module, level)
-            if target is None or records[target][0]:
-                continue
-            record = store.get(paths[target], target, force=True)
-            if record is not None and record[0]:
-                records[target] = record
+        wanted: dict[str, str] = {}
+        for rel in pending:
+            for module, level in records[rel][1]:
+                target = resolver._target(rel, module, level)
+                if target is not None and not records[target][0]:
+                    wanted[target] = paths[target]
+        forced: dict[str, tuple] = {}
+        store.read(mapper, [(rel, path, True) for rel, path in wanted.items()], forced)
+        pending = []
+        for rel, record in forced.items():
+            if record[0]:
+                records[rel] = record
                 if record[1]:
-                    pending.append(target)
+                    pending.append(rel)
     store.save()
     facts = ProjectFacts(records, evidence=evidence or {})
     facts.stats = store.stats
     return facts
+
+
+def _map_here(function: Callable, items: list) -> list:
+    return [function(item) for item in items]
+
+
+def read_record(job: tuple) -> tuple | None:
+    """(content digest, record) of one file, or None when it cannot be read (its own check
+    reports it). ``job``: (path, force, the store's entry for it or None). Run by the
+    worker processes: a module-level function of plain tuples."""
+    from .cache import digest
+
+    path, force, entry = job
+    try:
+        # The reader that never blocks: a path that became a FIFO after discovery
+        # would hang a plain open() forever.
+        data = read_bytes(path)
+    except UnreadableSource:
+        return None
+    content = digest(data)
+    if entry is not None and entry[1] == content and (entry[2][0] or not force):
+        return content, entry[2]
+    return content, _record_of(data, path, force)
 
 
 class _Store:
@@ -407,32 +441,32 @@ class _Store:
             except (OSError, EOFError, ValueError, TypeError):
                 pass
 
-    def get(self, path: str, rel: str, force: bool = False) -> tuple | None:
-        """``force``: parse the file even when its text holds no marker."""
-        from .cache import RACY_NS, digest, stat_key
+    def read(self, mapper: Callable, wanted: list[tuple[str, str, bool]], into: dict[str, tuple]) -> None:
+        """The records of ``wanted`` ((relative path, path, force)) into ``into``: from
+        the store when a file's stat is unchanged, else read (through ``mapper``).
+        ``force``: parse the file even when its text holds no marker."""
+        from .cache import RACY_NS, stat_key
 
-        key = self.stats[rel] = stat_key(path)
-        entry = self.entries.get(rel)
-        if key is not None and key[1] >= time.time_ns() - RACY_NS:
-            key = None  # too fresh for its stat to be trusted
-        if entry is not None and key is not None and entry[0] == key \
-                and (entry[2][0] or not force):
-            return entry[2]
-        try:
-            # The reader that never blocks: a path that became a FIFO after discovery
-            # would hang a plain open() forever.
-            data = read_bytes(path)
-        except UnreadableSource:
-            return None  # the file's own check reports it
-        content = digest(data)
-        if entry is not None and entry[1] == content and (entry[2][0] or not force):
-            record = entry[2]
-        else:
-            record = _record_of(data, path, force)
-        if self.path is not None:
-            self.entries[rel] = (key, content, record)
-            self.changed = True
-        return record
+        fresh_from = time.time_ns() - RACY_NS
+        reads: list[tuple[str, tuple | None, tuple]] = []
+        for rel, path, force in wanted:
+            # Taken before the file is read: a change made after it shows next time.
+            key = self.stats[rel] = stat_key(path)
+            entry = self.entries.get(rel)
+            if key is not None and key[1] >= fresh_from:
+                key = None  # too fresh for its stat to be trusted
+            if entry is not None and key is not None and entry[0] == key and (entry[2][0] or not force):
+                into[rel] = entry[2]
+            else:
+                reads.append((rel, key, (path, force, entry)))
+        for (rel, key, _), result in zip(reads, mapper(read_record, [job for _, _, job in reads])):
+            if result is None:
+                continue
+            content, record = result
+            into[rel] = record
+            if self.path is not None:
+                self.entries[rel] = (key, content, record)
+                self.changed = True
 
     def save(self) -> None:
         if self.path is None or not self.changed:

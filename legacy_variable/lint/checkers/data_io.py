@@ -7,6 +7,7 @@ import ast
 
 from ...diagnostics import SAFE
 from ...rules import Code
+from ..astwalk import children, walk
 from .context import Context
 from .dataflow import keyword
 from .events import EventKind
@@ -39,7 +40,7 @@ def check_tensor_dataset(ctx: Context, call: ast.Call, scope: Scope, q: str | No
 
 def _names_a_checkpoint(node: ast.AST) -> bool:
     """A path expression with a checkpoint-like file name somewhere in its literal parts."""
-    for child in ast.walk(node):
+    for child in walk(node):
         if child.__class__ is ast.Constant and child.value.__class__ is str \
                 and child.value.lower().endswith(_CHECKPOINT_SUFFIXES):
             return True
@@ -75,7 +76,7 @@ def _own_calls(node: ast.AST):
             continue
         if child.__class__ is ast.Call:
             yield child
-        stack.extend(ast.iter_child_nodes(child))
+        stack.extend(children(child))
 
 
 def _model_uses(index: ModuleIndex, scope: Scope, name: str, call: ast.Call | None,

@@ -18,7 +18,8 @@ from .context import Context
 from .dataflow import (COMPUTED, FRESH, LEAF_RG, UNKNOWN_FACT, Classifier, Fact, keyword,
                        literal, requires_grad_arg)
 from .events import Event, EventKind, position
-from .names import Scope, child_fields
+from ..astwalk import child_fields
+from .names import Scope
 
 #: A rule's handler of one event: ``handler(flow, event)``.
 Handler = Callable[["ScopeFlow", Event], None]

@@ -10,6 +10,7 @@ import re
 from ...diagnostics import SAFE, UNSAFE
 from ...rules import Code
 from . import torch_api as api
+from ..astwalk import walk
 from .context import Context
 from .dataflow import Classifier, Fact, NONTENSOR
 from .events import Event, EventKind
@@ -66,7 +67,7 @@ def _dim_reduced(scope: Scope, name: str) -> bool:
     events = scope.binding_events(name)
     if len(events) != 1:
         return False
-    for stmt in ast.walk(scope.node):
+    for stmt in walk(scope.node):
         if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1:
             continue
         target, value = stmt.targets[0], stmt.value
@@ -271,13 +272,13 @@ def _static_fix(ctx: Context, fn: ast.FunctionDef):
     if args.posonlyargs or not args.args:
         return None
     first = args.args[0].arg
-    for node in ast.walk(fn):
+    for node in walk(fn):
         if node is not fn and node.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                  ast.Lambda, ast.ClassDef):
+                                                 ast.Lambda, ast.ClassDef):
             return None
     edits = []
     if first != "ctx":
-        uses = [n for n in ast.walk(fn) if n.__class__ is ast.Name and n.id in (first, "ctx")]
+        uses = [n for n in walk(fn) if n.__class__ is ast.Name and n.id in (first, "ctx")]
         if any(n.id == "ctx" for n in uses):
             return None
         edits.append(sm.replace(sm.start(args.args[0]),

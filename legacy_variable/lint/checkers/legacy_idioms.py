@@ -9,6 +9,7 @@ import re
 
 from ...diagnostics import SAFE
 from ...rules import Code
+from ..astwalk import walk
 from .context import Context
 from .events import Event
 from .fixes import make_fix
@@ -78,7 +79,7 @@ def check_tensor_class_attribute(ctx: Context) -> None:
         return  # the walk below is this rule's own: skip it where it cannot find anything
     scope = ctx.index.module
     sm = ctx.sm
-    for node in ast.walk(ctx.index.tree):
+    for node in walk(ctx.index.tree):
         if node.__class__ is not ast.Attribute or node.attr not in _CLASS_ATTRIBUTES \
                 or node.ctx.__class__ is not ast.Load:
             continue
@@ -118,7 +119,7 @@ def check_byte_mask(ctx: Context) -> None:
         return
     sm = ctx.sm
     scope = ctx.index.module
-    for node in ast.walk(ctx.index.tree):
+    for node in walk(ctx.index.tree):
         mask = callee = None
         if node.__class__ is ast.Call and node.func.__class__ is ast.Attribute \
                 and node.func.attr in _MASKED_METHODS:
@@ -167,7 +168,7 @@ def check_data_is_not_variable(ctx: Context) -> None:
         return  # no `isinstance(x, Variable)` with an `x.data` anywhere: skip the walk
     scope = ctx.index.module
     sm = ctx.sm
-    for node in ast.walk(ctx.index.tree):
+    for node in walk(ctx.index.tree):
         if node.__class__ is ast.While:
             name = _variable_check_of(node.test, scope)
             if name and any(
@@ -178,7 +179,7 @@ def check_data_is_not_variable(ctx: Context) -> None:
             ):
                 ctx.add(sm.diagnostic(Code.DATA_IS_NOT_VARIABLE, node.test))
         elif node.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
-            for sub in ast.walk(node):
+            for sub in walk(node):
                 if sub.__class__ is not ast.If:
                     continue
                 name = _variable_check_of(sub.test, scope)
@@ -186,6 +187,6 @@ def check_data_is_not_variable(ctx: Context) -> None:
                     call.__class__ is ast.Call and call.func.__class__ is ast.Name
                     and call.func.id == node.name and call.args
                     and _is_data_of(call.args[0], name)
-                    for stmt in sub.body for call in ast.walk(stmt)
+                    for stmt in sub.body for call in walk(stmt)
                 ):
                     ctx.add(sm.diagnostic(Code.DATA_IS_NOT_VARIABLE, sub.test))

@@ -16,6 +16,7 @@ import ast
 import builtins
 from typing import NamedTuple
 
+from ..astwalk import FIELDS, child_fields
 from .events import BINDING_KINDS, Event, EventKind, position
 
 #: A name bound by something other than an import or a class statement, or bound twice
@@ -152,23 +153,6 @@ _NAME, _LOAD, _CONSTANT = ast.Name, ast.Load, ast.Constant
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
-# Fields worth walking, per node class: expression contexts and operators carry nothing.
-_FIELDS: dict[type, tuple[str, ...]] = {}
-_SKIPPED_FIELDS = frozenset({"ctx", "type_comment", "kind", "op", "ops"})
-
-
-def _fields(cls) -> tuple[str, ...]:
-    fields = tuple(f for f in cls._fields if f not in _SKIPPED_FIELDS)
-    _FIELDS[cls] = fields
-    return fields
-
-
-def child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that can hold nodes worth walking (no expression
-    contexts, operators or strings)."""
-    return _FIELDS.get(cls) or _fields(cls)
-
-
 class ModuleIndex:
     """The result of the single walk: scopes and the candidate nodes of every rule."""
 
@@ -243,7 +227,7 @@ class ModuleIndex:
 
     def _children(self, node: ast.AST, scope: Scope) -> None:
         walk = self._walk
-        for field in _FIELDS.get(node.__class__) or _fields(node.__class__):
+        for field in FIELDS.get(node.__class__) or child_fields(node.__class__):
             value = getattr(node, field, None)
             if value.__class__ is list:
                 for item in value:
@@ -571,26 +555,6 @@ _HANDLERS = {
     ast.ExceptHandler: ModuleIndex._except_handler,
     ast.BinOp: ModuleIndex._binop,
 }
-
-
-def walk(node: ast.AST) -> list[ast.AST]:
-    """Every node under ``node`` and itself, as ``ast.walk`` yields them (less the
-    context and operator nodes, which hold nothing), several times faster: a field table
-    per class instead of two generators per node."""
-    found = [node]
-    i = 0
-    while i < len(found):
-        current = found[i]
-        i += 1
-        for field in _FIELDS.get(current.__class__) or _fields(current.__class__):
-            value = getattr(current, field, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        found.append(item)
-            elif value is not None and isinstance(value, ast.AST):
-                found.append(value)
-    return found
 
 
 def qualname(node: ast.AST, scope: Scope) -> str | None:

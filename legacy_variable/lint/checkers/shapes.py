@@ -13,6 +13,7 @@ from ...diagnostics import UNSAFE
 from ...evidence_file import line_hash
 from ...rules import Code
 from . import torch_api as api
+from ..astwalk import walk
 from .context import Context
 from .dataflow import NONTENSOR, Classifier
 from .events import Event, EventKind
@@ -223,7 +224,7 @@ def _parameter_is_vector(ctx: Context, scope: Scope, name: str) -> bool:
             or len(function.binding_events(name)) != 1:
         return False
     uses = defined = 0
-    for n in ast.walk(ctx.index.tree):
+    for n in walk(ctx.index.tree):
         cls = n.__class__
         if cls is ast.Name and n.id == node.name:
             if n.ctx.__class__ is not ast.Load:

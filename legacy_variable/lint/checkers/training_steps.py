@@ -22,7 +22,8 @@ from bisect import bisect_left
 from ...rules import Code
 from ..project import stored_names
 from .context import Context
-from .names import Scope, qualname, walk
+from ..astwalk import walk
+from .names import Scope, qualname
 
 #: Calls that make leaves (inputs, not graph): sharing one of these is not sharing a graph.
 _LEAF_CALLEES = frozenset({
