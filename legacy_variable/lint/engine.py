@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import SAFE, UNSAFE, Diagnostic
 from ..rules import Code
 from .config import Settings
+from .parallel import FORK, fork_map
 from .result import FileReport
 from .source import UnreadableSource, read_bytes
 
@@ -285,14 +286,13 @@ def run_jobs(
 
 
 class Workers:
-    """The processes of one run, started by the first pass large enough to pay for them
-    and kept for the next one: the facts pass (``project.collect``, through ``map``) and
-    then the check (``check``). One start instead of two; and with the facts pass in
-    parallel, the only part of a cold run left in one process is discovery.
-
-    ``options.project`` is not used: a worker is forked before the facts exist, and gets
-    each file's facts with its job. ``limit``: the most processes (None: ``worker_count``);
-    1 runs everything in this process."""
+    """The processes of one run's passes: the facts pass (``project.collect``, through
+    ``map``) and then the check (``check``). On Linux each pass forks its helpers
+    (parallel.fork_map: the parent works too, and a child inherits the facts, the
+    options and the imported checkers); elsewhere one process pool, started by the first
+    pass large enough to pay for it, serves both, and a worker gets each file's facts with
+    its job. ``limit``: the most processes (None: ``worker_count``); 1 runs everything in
+    this process."""
 
     def __init__(self, options: Options, limit: int | None = None) -> None:
         self.options = options
@@ -311,23 +311,27 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
-    def _started(self, items: int) -> bool:
+    def _processes(self, items: int) -> int:
         if self._pool is not None:
-            return True
+            return self._count
         count = worker_count(items) if self.limit is None else max(1, min(self.limit, items))
-        if count <= 1:
-            return False
-        import importlib
-        from concurrent.futures import ProcessPoolExecutor
+        if count > 1:
+            import importlib
 
-        # Once here: forked workers inherit them.
-        for module in (".checkers", ".analysis", ".adapters", ".fixer"):
-            importlib.import_module(module, __package__)
-        options = self.options if self.options.project is None else replace(self.options, project=None)
-        self._pool = ProcessPoolExecutor(count, mp_context=_pool_context(), initializer=_init_worker,
-                                         initargs=(options,))
-        self._count = count
-        return True
+            # Once here: forked processes inherit them.
+            for module in (".checkers", ".analysis", ".adapters", ".fixer"):
+                importlib.import_module(module, __package__)
+        return count
+
+    def _start_pool(self, count: int):
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            options = self.options if self.options.project is None else replace(self.options, project=None)
+            self._pool = ProcessPoolExecutor(count, mp_context=_pool_context(), initializer=_init_worker,
+                                             initargs=(options,))
+            self._count = count
+        return self._pool
 
     def _chunksize(self, items: int) -> int:
         # Small chunks: the last one to finish leaves the other workers idle, and a chunk's
@@ -338,11 +342,15 @@ class Workers:
         """``function`` (module-level, of plain data) over ``items``, results in order."""
         if not items:
             return []
-        if not self._started(len(items)):
-            with warnings.catch_warnings():
-                _quiet_parser_warnings()
+        count = self._processes(len(items))
+        with warnings.catch_warnings():
+            _quiet_parser_warnings()
+            if count <= 1:
                 return [function(item) for item in items]
-        return list(self._pool.map(function, items, chunksize=self._chunksize(len(items))))
+            if FORK:
+                return fork_map(function, items, count)
+        pool = self._start_pool(count)
+        return list(pool.map(function, items, chunksize=self._chunksize(len(items))))
 
     def check(self, jobs: list[tuple], project=None, done: Callable[[int], None] | None = None) -> list[FileReport]:
         """``jobs``: (path, display path, project-relative path, bytes or None).
@@ -350,18 +358,27 @@ class Workers:
         ``run_jobs``."""
         if not jobs:
             return []
-        if not self._started(len(jobs)):
+        count = self._processes(len(jobs))
+        if count <= 1 or FORK:
             options = self.options if self.options.project is project else replace(self.options, project=project)
+
+            def one(job: tuple) -> FileReport:
+                path, display, relative, data = job
+                return _process_paused(path, display, relative, options, data)
+
             with warnings.catch_warnings():
                 _quiet_parser_warnings()
+                if count > 1:
+                    return fork_map(one, jobs, count, done)
                 reports = []
-                for path, display, relative, data in jobs:
-                    reports.append(_process_paused(path, display, relative, options, data))
+                for job in jobs:
+                    reports.append(one(job))
                     if done is not None:
                         done(len(reports))
                 return reports
+        pool = self._start_pool(count)
         work = [(*job, project.view(job[2]) if project is not None else None) for job in jobs]
-        results = self._pool.map(_work, work, chunksize=self._chunksize(len(work)))
+        results = pool.map(_work, work, chunksize=self._chunksize(len(work)))
         if done is None:
             return list(results)
         reports = []

@@ -1,0 +1,143 @@
+"""A function over many items in several processes: this one and forked children.
+
+Why not ``concurrent.futures.ProcessPoolExecutor``: on a cold run of a large tree its
+costs were a visible share of the whole (measured with ``bench/lint_bench.py``): the
+import of ``concurrent.futures.process`` and ``multiprocessing`` (~14 ms before any
+work), a result-handling thread, every result pickled through a queue, and a parent that
+sits idle while its children work. Here the parent takes items too, and a child sends its
+results back once, in one pickle, when it is done.
+
+How items are shared out: before forking, the parent writes one 4-byte token per chunk
+of items into a pipe and closes its write end. Every process (children and parent) reads
+one token at a time and runs that chunk; a read of 4 bytes from a pipe is atomic, so no
+chunk is taken twice, and a process that runs out of tokens (EOF) is done. A fast process
+takes more chunks than a slow one, as with a pool.
+
+A child that dies or fails loses nothing: the parent runs whatever item no process sent a
+result for. Only where ``os.fork`` is safe and cheap (Linux) is this used; elsewhere the
+caller uses a process pool (engine.Workers).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+from typing import Callable
+
+__all__ = ["FORK", "fork_map"]
+
+#: Whether ``fork_map`` may be used on this platform.
+FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+#: Tokens a pipe holds without a reader (its default capacity is 64 KiB on Linux):
+#: the parent writes them all before any process reads.
+_MAX_TOKENS = 16_000
+_TOKEN = 4
+
+_MISSING = object()
+
+
+def fork_map(function: Callable, items: list, processes: int,
+             done: Callable[[int], None] | None = None) -> list:
+    """``[function(item) for item in items]``, computed by this process and
+    ``processes - 1`` forked children. ``function`` need not be picklable (children are
+    forks); its results must be. ``done(n)``: called in this process as items are taken,
+    about how many are done (a progress counter, not an exact one)."""
+    count = len(items)
+    if count == 0:
+        return []
+    # Small chunks: the process that takes the last one leaves the others idle.
+    chunk = max(1, count // (processes * 16), -(-count // _MAX_TOKENS))
+    chunks = -(-count // chunk)
+    tokens_read, tokens_write = os.pipe()
+    try:
+        payload = b"".join(k.to_bytes(_TOKEN, "little") for k in range(chunks))
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(tokens_write, view):]
+    finally:
+        os.close(tokens_write)
+    results: list = [_MISSING] * count
+    children: list[tuple[int, int]] = []
+    try:
+        for _ in range(processes - 1):
+            result_read, result_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                os.close(result_read)
+                _child(function, items, chunk, tokens_read, result_write)
+            os.close(result_write)
+            children.append((pid, result_read))
+        while True:
+            token = os.read(tokens_read, _TOKEN)
+            if len(token) < _TOKEN:
+                break
+            taken = int.from_bytes(token, "little")
+            start = taken * chunk
+            for index in range(start, min(start + chunk, count)):
+                results[index] = function(items[index])
+            if done is not None:
+                # Chunks are taken in order: this one's end is about how far all have got.
+                done(min(count, start + chunk))
+        for pid, result_read in children:
+            data = _read_all(result_read)
+            os.close(result_read)
+            os.waitpid(pid, 0)
+            if data:
+                try:
+                    for index, result in pickle.loads(data):
+                        results[index] = result
+                except Exception:
+                    pass  # a child cut short: its items are run below
+        children = []
+    finally:
+        for pid, result_read in children:  # interrupted: leave no child behind
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                os.close(result_read)
+            except OSError:
+                pass
+        os.close(tokens_read)
+    for index, result in enumerate(results):
+        if result is _MISSING:
+            results[index] = function(items[index])
+    if done is not None:
+        done(count)
+    return results
+
+
+def _child(function: Callable, items: list, chunk: int, tokens_read: int, result_write: int) -> None:
+    status = 1
+    try:
+        # What the child inherited is never collected here: no collection need traverse it.
+        gc.freeze()
+        out = []
+        count = len(items)
+        while True:
+            token = os.read(tokens_read, _TOKEN)
+            if len(token) < _TOKEN:
+                break
+            start = int.from_bytes(token, "little") * chunk
+            for index in range(start, min(start + chunk, count)):
+                out.append((index, function(items[index])))
+        view = memoryview(pickle.dumps(out, pickle.HIGHEST_PROTOCOL))
+        while view:
+            view = view[os.write(result_write, view):]
+        status = 0
+    except BaseException:
+        pass  # the parent runs what this child did not send
+    finally:
+        # No atexit handlers, no flush of buffers inherited from the parent.
+        os._exit(status)
+
+
+def _read_all(fd: int) -> bytes:
+    parts = []
+    while True:
+        part = os.read(fd, 1 << 20)
+        if not part:
+            return b"".join(parts)
+        parts.append(part)

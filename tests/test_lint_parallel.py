@@ -1,0 +1,141 @@
+"""lint/parallel.py: a function over items in this process and forked children, and the
+engine's two passes over it (the facts pass and the check)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from legacy_variable.lint import engine, parallel
+from legacy_variable.lint.api import check
+
+pytestmark = pytest.mark.skipif(not parallel.FORK, reason="fork_map is used only where os.fork is (Linux)")
+
+
+def test_results_come_back_in_order_from_every_process(tmp_path):
+    parent = os.getpid()
+    marker = tmp_path / "a child has worked"
+
+    def square(i: int) -> tuple[int, int]:
+        if os.getpid() != parent:
+            marker.touch()
+        else:
+            deadline = time.monotonic() + 10
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.001)  # leave items to the children, however loaded the machine
+        return i * i, os.getpid()
+
+    items = list(range(1000))
+    results = parallel.fork_map(square, items, 3)
+    assert [square for square, _ in results] == [i * i for i in items]
+    # The parent took items too, and so did at least one child.
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) >= 2
+
+
+def test_a_closure_is_fine_children_are_forks_not_pickles():
+    offset = {"value": 7}  # a lambda over local state could not be sent to a pool
+    assert parallel.fork_map(lambda i: i + offset["value"], list(range(50)), 2) == list(range(7, 57))
+
+
+def test_empty_and_single_items():
+    assert parallel.fork_map(lambda i: i, [], 2) == []
+    assert parallel.fork_map(lambda i: i * 2, [21], 2) == [42]
+
+
+def test_more_chunks_than_a_pipe_holds_are_grouped():
+    """Every chunk is a 4-byte token written before anyone reads: a pipe holds 64 KiB,
+    so a very long list gets larger chunks rather than a parent blocked on its write."""
+    items = list(range(200_000))
+    assert parallel.fork_map(lambda i: i + 1, items, 2) == [i + 1 for i in items]
+
+
+def test_a_child_that_dies_loses_nothing():
+    parent = os.getpid()
+
+    def deadly(i: int) -> int:
+        if os.getpid() != parent and i % 10 == 3:
+            os.kill(os.getpid(), signal.SIGKILL)  # a worker killed mid-run (OOM killer)
+        return i * 3
+
+    items = list(range(300))
+    assert parallel.fork_map(deadly, items, 2) == [i * 3 for i in items]
+
+
+def test_a_child_whose_function_raises_loses_nothing():
+    parent = os.getpid()
+
+    def flaky(i: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("only in a child")
+        return -i
+
+    assert parallel.fork_map(flaky, list(range(100)), 2) == [-i for i in range(100)]
+
+
+def test_an_error_in_the_parent_propagates_and_leaves_no_child(tmp_path):
+    parent = os.getpid()
+    pids = tmp_path / "pids"
+
+    def boom(i: int) -> int:
+        if os.getpid() == parent and i > 40:
+            raise ValueError("parent fails")
+        with open(pids, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return i
+
+    with pytest.raises(ValueError, match="parent fails"):
+        parallel.fork_map(boom, list(range(2000)), 2)
+    children = {int(p) for p in pids.read_text().split()} - {parent}
+    for pid in children:  # reaped: no zombie, no process left working
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_progress_rises_to_the_total():
+    seen: list[int] = []
+    parallel.fork_map(lambda i: i, list(range(500)), 2, seen.append)
+    assert seen == sorted(seen) and seen[-1] == 500
+
+
+def _tree(root, files: int) -> None:
+    (root / "pyproject.toml").write_text("[tool.legacy-variable]\n")
+    (root / "common.py").write_text("import torch\ntorch.set_default_tensor_type('torch.DoubleTensor')\n")
+    (root / "model.py").write_text("import torch\nfrom torch.autograd import Variable\n")
+    for i in range(files):
+        (root / f"m{i:03d}.py").write_text(
+            "from model import *\n"
+            f"x{i} = Variable(torch.Tensor([1, 2]), volatile=True)\n"
+            f"print(x{i}.data[0])\n"
+        )
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_a_tree_checked_by_forked_processes_equals_one_process(tmp_path, jobs):
+    """The facts pass (star imports, a default tensor type set in another module) and the
+    check give the same diagnostics however many processes share them out."""
+    _tree(tmp_path, 60)
+    result = check([str(tmp_path)], cwd=str(tmp_path), jobs=jobs)
+    alone = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
+    assert [(d.path, d.line, d.column, d.code, d.message, d.fix) for d in result.diagnostics] == \
+        [(d.path, d.line, d.column, d.code, d.message, d.fix) for d in alone.diagnostics]
+    found = {d.code: d for d in result.diagnostics if d.path == "m007.py"}
+    # Variable resolved through the star import; the constructor's fix knows the default
+    # type was changed elsewhere (common.py), so it names no float32.
+    assert {"LV101", "LV103", "LV107"} <= set(found)
+    assert found["LV107"].fix.message == "Use `torch.tensor(..., dtype=torch.get_default_dtype())`"
+
+
+def test_workers_fall_back_to_a_process_pool_off_linux(tmp_path, monkeypatch):
+    """Where fork_map is not used, one pool serves the facts pass and the check, and each
+    job carries its file's facts: same diagnostics."""
+    _tree(tmp_path, 40)
+    alone = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
+    monkeypatch.setattr(engine, "FORK", False)
+    pooled = check([str(tmp_path)], cwd=str(tmp_path), jobs=2)
+    assert [(d.sort_key(), d.message, d.fix) for d in pooled.diagnostics] == \
+        [(d.sort_key(), d.message, d.fix) for d in alone.diagnostics]
+    assert any(d.code == "LV107" and "get_default_dtype" in d.fix.message for d in pooled.diagnostics)
