@@ -139,3 +139,27 @@ def test_workers_fall_back_to_a_process_pool_off_linux(tmp_path, monkeypatch):
     assert [(d.sort_key(), d.message, d.fix) for d in pooled.diagnostics] == \
         [(d.sort_key(), d.message, d.fix) for d in alone.diagnostics]
     assert any(d.code == "LV107" and "get_default_dtype" in d.fix.message for d in pooled.diagnostics)
+
+
+def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
+    """A host with threads (an editor server, a training program's loader threads) gets
+    the check in its own process: a forked child could block forever on a lock that
+    another thread held at the fork."""
+    import threading
+
+    _tree(tmp_path, 40)
+    forks = []
+    monkeypatch.setattr(engine, "fork_map", lambda *a, **k: forks.append(1) or parallel.fork_map(*a, **k))
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        threaded = check([str(tmp_path)], cwd=str(tmp_path), jobs=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert forks == []
+    check([str(tmp_path)], cwd=str(tmp_path), jobs=2)
+    assert forks  # and without the thread, the same run forks
+    alone = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
+    assert [(d.sort_key(), d.fix) for d in threaded.diagnostics] == [(d.sort_key(), d.fix) for d in alone.diagnostics]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,8 +46,10 @@ __all__ = [
     "worker_count",
 ]
 
-#: Below this many files a process pool costs more to start than it saves.
-PARALLEL_THRESHOLD = 32
+#: Files per process below which another process costs more to start than it saves: a
+#: process pool's start (~30 ms), or a fork (parallel.fork_map: under 1 ms, and a file
+#: takes about as long to check).
+PARALLEL_THRESHOLD = 4 if FORK else 32
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,10 @@ class Workers:
         if self._pool is not None:
             return self._count
         count = worker_count(items) if self.limit is None else max(1, min(self.limit, items))
+        if count > 1 and FORK and _other_threads():
+            # A fork copies only the calling thread: a lock another thread holds (the
+            # import lock, a logging handler's) would stay locked in the child forever.
+            count = 1
         if count > 1:
             import importlib
 
@@ -388,12 +395,16 @@ class Workers:
         return reports
 
 
+def _other_threads() -> bool:
+    threading = sys.modules.get("threading")  # not imported: no thread was started with it
+    return threading is not None and threading.active_count() > 1
+
+
 def _pool_context():
     """``fork`` where it is safe (Linux): a forked worker starts with the linter already
     imported, where a spawned or forkserver one (the default from Python 3.14) would first
     import it again, a visible share of a run. Elsewhere the platform's default."""
     import multiprocessing
-    import sys
 
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
