@@ -163,3 +163,12 @@ def test_no_fork_while_another_thread_runs(tmp_path, monkeypatch):
     assert forks  # and without the thread, the same run forks
     alone = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
     assert [(d.sort_key(), d.fix) for d in threaded.diagnostics] == [(d.sort_key(), d.fix) for d in alone.diagnostics]
+
+
+@pytest.mark.parametrize("count, processes", [(1, 2), (7, 2), (867, 2), (905, 3), (200_000, 2), (10**6, 64)])
+def test_chunks_cover_every_item_once_largest_first_within_what_a_pipe_holds(count, processes):
+    chunks = parallel._chunks(count, processes)
+    assert [i for start, end in chunks for i in range(start, end)] == list(range(count))
+    sizes = [end - start for start, end in chunks]
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True) and min(sizes) >= 1
+    assert len(chunks) * parallel._TOKEN <= 65536

@@ -7,11 +7,13 @@ work), a result-handling thread, every result pickled through a queue, and a par
 sits idle while its children work. Here the parent takes items too, and a child sends its
 results back once, in one pickle, when it is done.
 
-How items are shared out: before forking, the parent writes one 4-byte token per chunk
-of items into a pipe and closes its write end. Every process (children and parent) reads
-one token at a time and runs that chunk; a read of 4 bytes from a pipe is atomic, so no
-chunk is taken twice, and a process that runs out of tokens (EOF) is done. A fast process
-takes more chunks than a slow one, as with a pool.
+How items are shared out: before forking, the parent writes one 8-byte token per chunk
+of items (its start and end) into a pipe and closes its write end. Every process
+(children and parent) reads one token at a time and runs that chunk; a read of 8 bytes
+from a pipe is atomic, so no chunk is taken twice, and a process that runs out of tokens
+(EOF) is done. A fast process takes more chunks than a slow one, as with a pool; chunks
+shrink towards the end, so that no process is left with a long one while the others
+idle.
 
 A child that dies or fails loses nothing: the parent runs whatever item no process sent a
 result for. Only where ``os.fork`` is safe and cheap (Linux) is this used; elsewhere the
@@ -33,8 +35,10 @@ FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 
 #: Tokens a pipe holds without a reader (its default capacity is 64 KiB on Linux):
 #: the parent writes them all before any process reads.
-_MAX_TOKENS = 16_000
-_TOKEN = 4
+_MAX_TOKENS = 8_000
+#: A token: the chunk's start and end index, 4 bytes each.
+_HALF = 4
+_TOKEN = 2 * _HALF
 
 _MISSING = object()
 
@@ -48,12 +52,10 @@ def fork_map(function: Callable, items: list, processes: int,
     count = len(items)
     if count == 0:
         return []
-    # Small chunks: the process that takes the last one leaves the others idle.
-    chunk = max(1, count // (processes * 16), -(-count // _MAX_TOKENS))
-    chunks = -(-count // chunk)
     tokens_read, tokens_write = os.pipe()
     try:
-        payload = b"".join(k.to_bytes(_TOKEN, "little") for k in range(chunks))
+        payload = b"".join(start.to_bytes(_HALF, "little") + end.to_bytes(_HALF, "little")
+                           for start, end in _chunks(count, processes))
         view = memoryview(payload)
         while view:
             view = view[os.write(tokens_write, view):]
@@ -67,20 +69,18 @@ def fork_map(function: Callable, items: list, processes: int,
             pid = os.fork()
             if pid == 0:  # the child: never returns
                 os.close(result_read)
-                _child(function, items, chunk, tokens_read, result_write)
+                _child(function, items, tokens_read, result_write)
             os.close(result_write)
             children.append((pid, result_read))
         while True:
             token = os.read(tokens_read, _TOKEN)
             if len(token) < _TOKEN:
                 break
-            taken = int.from_bytes(token, "little")
-            start = taken * chunk
-            for index in range(start, min(start + chunk, count)):
+            end = int.from_bytes(token[_HALF:], "little")
+            for index in range(int.from_bytes(token[:_HALF], "little"), end):
                 results[index] = function(items[index])
             if done is not None:
-                # Chunks are taken in order: this one's end is about how far all have got.
-                done(min(count, start + chunk))
+                done(end)  # chunks are taken in order: about how far all have got
         for pid, result_read in children:
             data = _read_all(result_read)
             os.close(result_read)
@@ -109,19 +109,32 @@ def fork_map(function: Callable, items: list, processes: int,
     return results
 
 
-def _child(function: Callable, items: list, chunk: int, tokens_read: int, result_write: int) -> None:
+def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
+    """(start, end) of each chunk, largest first ("guided" scheduling): few round trips
+    while much is left, and single items at the end, so that the processes finish
+    together. At most ``_MAX_TOKENS`` chunks."""
+    chunks = []
+    start = 0
+    smallest = -(-count // _MAX_TOKENS)
+    while start < count:
+        size = max(smallest, (count - start) // (processes * 8), 1)
+        chunks.append((start, min(count, start + size)))
+        start += size
+    return chunks
+
+
+def _child(function: Callable, items: list, tokens_read: int, result_write: int) -> None:
     status = 1
     try:
         # What the child inherited is never collected here: no collection need traverse it.
         gc.freeze()
         out = []
-        count = len(items)
         while True:
             token = os.read(tokens_read, _TOKEN)
             if len(token) < _TOKEN:
                 break
-            start = int.from_bytes(token, "little") * chunk
-            for index in range(start, min(start + chunk, count)):
+            end = int.from_bytes(token[_HALF:], "little")
+            for index in range(int.from_bytes(token[:_HALF], "little"), end):
                 out.append((index, function(items[index])))
         view = memoryview(pickle.dumps(out, pickle.HIGHEST_PROTOCOL))
         while view:
