@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import sys
 from typing import Callable
 
@@ -52,6 +51,8 @@ def fork_map(function: Callable, items: list, processes: int,
     count = len(items)
     if count == 0:
         return []
+    import pickle  # here: a warm run, served from the cache, never forks
+
     tokens_read, tokens_write = os.pipe()
     try:
         payload = b"".join(start.to_bytes(_HALF, "little") + end.to_bytes(_HALF, "little")
@@ -124,6 +125,8 @@ def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
 
 
 def _child(function: Callable, items: list, tokens_read: int, result_write: int) -> None:
+    import pickle
+
     status = 1
     try:
         # What the child inherited is never collected here: no collection need traverse it.
