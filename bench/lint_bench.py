@@ -1,9 +1,13 @@
 """Benchmark of ``legacy-variable check`` on a synthetic legacy tree (issue 3).
 
     python bench/lint_bench.py [--lines 100000] [--torchfix PATH] [--keep DIR]
+    python bench/lint_bench.py --tree DIR      # a real tree instead (copied, never changed)
 
 Builds a tree of 2017-style PyTorch modules (>= 100k lines) in a temp dir from varied
-snippets, then times, each as a fresh process as a user would run it:
+snippets (every file legacy code: the worst case; ``--plain-share`` mixes in torch-free
+files), or copies ``--tree`` (e.g. 2017-18 checkouts of public repositories: see the
+issue-14 note for the set used), then times, each as a fresh process as a user would run
+it:
 
   parse      a bare ``ast.parse`` of every file: the floor for any Python linter
   cold       ``legacy-variable check`` with an empty cache

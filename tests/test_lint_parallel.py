@@ -17,15 +17,15 @@ pytestmark = pytest.mark.skipif(not parallel.FORK, reason="fork_map is used only
 
 def test_results_come_back_in_order_from_every_process(tmp_path):
     parent = os.getpid()
-    marker = tmp_path / "a child has worked"
 
     def square(i: int) -> tuple[int, int]:
-        if os.getpid() != parent:
-            marker.touch()
-        else:
-            deadline = time.monotonic() + 10
-            while not marker.exists() and time.monotonic() < deadline:
-                time.sleep(0.001)  # leave items to the children, however loaded the machine
+        # Each side marks that it has started and waits for the other, so that both work
+        # however the machine schedules them (a child could take every chunk otherwise).
+        mine, theirs = ("parent", "child") if os.getpid() == parent else ("child", "parent")
+        (tmp_path / mine).touch()
+        deadline = time.monotonic() + 10
+        while not (tmp_path / theirs).exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
         return i * i, os.getpid()
 
     items = list(range(1000))
