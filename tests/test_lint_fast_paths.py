@@ -120,3 +120,57 @@ def test_a_check_leaves_the_collector_enabled_and_the_callers_frozen_objects_fro
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _decoded_as_tokenize_would(data: bytes):
+    """The plain path: tokenize's encoding detection, then a decode (lint/source.py's
+    messages for what fails)."""
+    import io
+    import tokenize
+
+    from legacy_variable.lint.source import UnreadableSource
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return UnreadableSource(f"cannot decode as utf-8: {error.reason}")
+        return "refused"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        return UnreadableSource(f"cannot decode as {encoding}: {error.reason}")
+
+
+ENCODING_PIECES = [b"x = 1", b"\n", b"\r", b"\r\n", b"# -*- coding: latin-1 -*-", b"# coding=utf-8",
+                   b"# coding: cp1252", b"#!/usr/bin/env python", b"\xe9", b"\xc3\xa9", b"coding", b" ",
+                   b"\xff\xfe", b"'s'"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(ENCODING_PIECES), max_size=8).map(b"".join))
+@example(b"# coding: latin-1\nx = '\xe9'\n")
+@example(b"\n# coding: latin-1\nx = '\xe9'\n")
+@example(b"x = 1\ny = 2\n# coding: latin-1\nz = '\xe9'\n")
+@example(b"x = '\xe9'\n")
+@example(b"x = 1\ny = 2\nz = '\xe9'\n")
+@example(b"x = 1\r# coding: latin-1\rz = '\xe9'\r")
+def test_files_that_declare_no_encoding_decode_as_tokenize_says(data):
+    """``decode`` skips tokenize's detection where the first two lines cannot hold a
+    declaration: the text, the encoding and the message for bytes that do not decode
+    are the same either way."""
+    from legacy_variable.lint.source import UnreadableSource, decode
+
+    expected = _decoded_as_tokenize_would(data)
+    try:
+        got = decode(data, "a.py")
+    except UnreadableSource as error:
+        if isinstance(expected, UnreadableSource):
+            assert str(error) == str(expected)
+        else:
+            assert expected == "refused" or data.startswith(b"\xef\xbb\xbf"), (error, expected)
+        return
+    assert not isinstance(expected, UnreadableSource) and expected != "refused"
+    assert (got.text, got.encoding) == expected

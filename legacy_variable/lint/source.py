@@ -52,6 +52,13 @@ class UnreadableSource(Exception):
 def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
     if b"\0" in data[:_BINARY_SNIFF]:
         raise UnreadableSource("binary file (contains NUL bytes)")
+    # Most files declare nothing: no BOM and no "coding" in the two lines a declaration
+    # may sit on. Those are UTF-8, as tokenize would say, without its per-line reads.
+    if not data.startswith(codecs.BOM_UTF8) and b"coding" not in data[: _head_end(data)]:
+        try:
+            return SourceFile(path=path, text=data.decode("utf-8"), encoding="utf-8", data=data)
+        except UnicodeDecodeError as error:
+            raise UnreadableSource(f"cannot decode as utf-8: {error.reason}") from None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:  # bad cookie, a BOM contradicting it, or bad UTF-8 early on
@@ -75,6 +82,15 @@ def decode(data: bytes, path: str = "<bytes>") -> SourceFile:
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
         raise UnreadableSource(f"cannot decode as {encoding}: {reason}") from None
     return SourceFile(path=path, text=text, encoding=encoding, data=data)
+
+
+def _head_end(data: bytes) -> int:
+    """Where the first two lines end (a coding declaration must sit on one of them)."""
+    first = data.find(b"\n")
+    if first < 0:
+        return len(data)
+    second = data.find(b"\n", first + 1)
+    return len(data) if second < 0 else second
 
 
 def declared_encoding(text: str) -> str:
