@@ -172,3 +172,11 @@ def test_chunks_cover_every_item_once_largest_first_within_what_a_pipe_holds(cou
     sizes = [end - start for start, end in chunks]
     assert sizes[:-1] == sorted(sizes[:-1], reverse=True) and min(sizes) >= 1
     assert len(chunks) * parallel._TOKEN <= 65536
+
+
+def test_no_process_to_be_had_the_parent_does_it_all(monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN
+
+    monkeypatch.setattr(parallel.os, "fork", refuse)
+    assert parallel.fork_map(lambda i: i * 5, list(range(100)), 4) == [i * 5 for i in range(100)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from typing import Callable
 
@@ -55,11 +56,8 @@ def fork_map(function: Callable, items: list, processes: int,
 
     tokens_read, tokens_write = os.pipe()
     try:
-        payload = b"".join(start.to_bytes(_HALF, "little") + end.to_bytes(_HALF, "little")
-                           for start, end in _chunks(count, processes))
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(tokens_write, view):]
+        _write_all(tokens_write, b"".join(start.to_bytes(_HALF, "little") + end.to_bytes(_HALF, "little")
+                                          for start, end in _chunks(count, processes)))
     finally:
         os.close(tokens_write)
     results: list = [_MISSING] * count
@@ -67,38 +65,40 @@ def fork_map(function: Callable, items: list, processes: int,
     try:
         for _ in range(processes - 1):
             result_read, result_write = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no more processes to be had: the ones there are share the work
+                os.close(result_read)
+                os.close(result_write)
+                break
             if pid == 0:  # the child: never returns
                 os.close(result_read)
                 _child(function, items, tokens_read, result_write)
             os.close(result_write)
             children.append((pid, result_read))
-        while True:
-            token = os.read(tokens_read, _TOKEN)
-            if len(token) < _TOKEN:
-                break
-            end = int.from_bytes(token[_HALF:], "little")
-            for index in range(int.from_bytes(token[:_HALF], "little"), end):
+        for start, end in _taken(tokens_read):
+            for index in range(start, end):
                 results[index] = function(items[index])
             if done is not None:
                 done(end)  # chunks are taken in order: about how far all have got
-        for pid, result_read in children:
-            data = _read_all(result_read)
-            os.close(result_read)
-            os.waitpid(pid, 0)
-            if data:
-                try:
-                    for index, result in pickle.loads(data):
-                        results[index] = result
-                except Exception:
-                    pass  # a child cut short: its items are run below
-        children = []
+        while children:
+            pid, result_read = children.pop()
+            try:
+                data = _read_all(result_read)
+            finally:
+                os.close(result_read)
+                os.waitpid(pid, 0)
+            try:
+                for index, result in pickle.loads(data):
+                    results[index] = result
+            except Exception:
+                pass  # a child cut short (or none sent): its items are run below
     finally:
         for pid, result_read in children:  # interrupted: leave no child behind
+            os.close(result_read)
             try:
-                os.kill(pid, 9)
+                os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                os.close(result_read)
             except OSError:
                 pass
         os.close(tokens_read)
@@ -108,6 +108,21 @@ def fork_map(function: Callable, items: list, processes: int,
     if done is not None:
         done(count)
     return results
+
+
+def _taken(tokens_read: int):
+    """(start, end) of each chunk this process takes, until none is left."""
+    while True:
+        token = os.read(tokens_read, _TOKEN)
+        if len(token) < _TOKEN:
+            return
+        yield int.from_bytes(token[:_HALF], "little"), int.from_bytes(token[_HALF:], "little")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _chunks(count: int, processes: int) -> list[tuple[int, int]]:
@@ -132,16 +147,10 @@ def _child(function: Callable, items: list, tokens_read: int, result_write: int)
         # What the child inherited is never collected here: no collection need traverse it.
         gc.freeze()
         out = []
-        while True:
-            token = os.read(tokens_read, _TOKEN)
-            if len(token) < _TOKEN:
-                break
-            end = int.from_bytes(token[_HALF:], "little")
-            for index in range(int.from_bytes(token[:_HALF], "little"), end):
+        for start, end in _taken(tokens_read):
+            for index in range(start, end):
                 out.append((index, function(items[index])))
-        view = memoryview(pickle.dumps(out, pickle.HIGHEST_PROTOCOL))
-        while view:
-            view = view[os.write(result_write, view):]
+        _write_all(result_write, pickle.dumps(out, pickle.HIGHEST_PROTOCOL))
         status = 0
     except BaseException:
         pass  # the parent runs what this child did not send
