@@ -180,3 +180,11 @@ def test_no_process_to_be_had_the_parent_does_it_all(monkeypatch):
 
     monkeypatch.setattr(parallel.os, "fork", refuse)
     assert parallel.fork_map(lambda i: i * 5, list(range(100)), 4) == [i * 5 for i in range(100)]
+
+
+def test_progress_of_a_forked_check_rises_to_every_file(tmp_path):
+    _tree(tmp_path, 40)
+    calls: list[tuple[int, int]] = []
+    check([str(tmp_path)], cwd=str(tmp_path), jobs=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 42) and calls[-1] == (42, 42)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
