@@ -218,3 +218,34 @@ def test_a_sibling_module_in_a_folder_that_is_no_package(tmp_path):
     })
     result = check([str(tmp_path)], select=["LV101", "LV122"], isolated=True, cwd=str(tmp_path))
     assert found(result, "predict.py") == [("LV122", 2, 7), ("LV101", 4, 16)]
+
+
+def test_a_chain_of_star_imports_is_followed_round_by_round(tmp_path):
+    """``__all__`` alone no longer makes the facts pass parse a file: a star-imported one
+    is parsed whatever it holds, one round per level of the chain, serially or in
+    parallel, and a second run reads the same records from the store."""
+    write_project(tmp_path, {
+        "base.py": "from torch.autograd import Variable as V\nimport torch\n__all__ = ['V']\n",
+        "middle.py": "from base import *\n",
+        "top.py": "from middle import *\nx = V(torch.ones(1))\n",
+        "alone.py": "__all__ = ['nothing']\n",
+    })
+    files = [(str(tmp_path / n), n) for n in ("alone.py", "base.py", "middle.py", "top.py")]
+    for path, _ in files:  # older than the stat's clock tick: the store may trust it
+        os.utime(path, (1_500_000_000, 1_500_000_000))
+    calls: list[int] = []
+
+    def mapper(function, items):
+        calls.append(len(items))
+        return [function(item) for item in items]
+
+    facts = collect(files, str(tmp_path / "cache"), mapper=mapper)
+    assert calls == [4, 1]  # every file, then base.py, reached through middle.py
+    assert not facts.records["alone.py"][0] and facts.records["base.py"][0]
+    assert dict(facts.view("middle.py").star_bindings) == {"V": "torch.autograd.Variable"}
+    assert dict(facts.view("top.py").star_bindings) == {"V": "torch.autograd.Variable"}
+    assert facts.view("base.py").star_needed == {"V"}
+    calls.clear()
+    again = collect(files, str(tmp_path / "cache"), mapper=mapper)
+    assert calls == []  # nothing read: the stats are unchanged
+    assert again.view("top.py") == facts.view("top.py") and again.view("base.py") == facts.view("base.py")

@@ -459,6 +459,8 @@ class _Store:
                 into[rel] = entry[2]
             else:
                 reads.append((rel, key, (path, force, entry)))
+        if not reads:
+            return
         for (rel, key, _), result in zip(reads, mapper(read_record, [job for _, _, job in reads])):
             if result is None:
                 continue
