@@ -47,8 +47,9 @@ def test_empty_and_single_items():
 
 
 def test_more_chunks_than_a_pipe_holds_are_grouped():
-    """Every chunk is a 4-byte token written before anyone reads: a pipe holds 64 KiB,
-    so a very long list gets larger chunks rather than a parent blocked on its write."""
+    """Every chunk is an 8-byte token written before anyone reads: a pipe may hold only
+    one page, so a very long list gets larger chunks rather than a parent blocked on its
+    write."""
     items = list(range(200_000))
     assert parallel.fork_map(lambda i: i + 1, items, 2) == [i + 1 for i in items]
 
@@ -171,7 +172,7 @@ def test_chunks_cover_every_item_once_largest_first_within_what_a_pipe_holds(cou
     assert [i for start, end in chunks for i in range(start, end)] == list(range(count))
     sizes = [end - start for start, end in chunks]
     assert sizes[:-1] == sorted(sizes[:-1], reverse=True) and min(sizes) >= 1
-    assert len(chunks) * parallel._TOKEN <= 65536
+    assert len(chunks) * parallel._TOKEN <= 4096  # one page: what any pipe holds
 
 
 def test_no_process_to_be_had_the_parent_does_it_all(monkeypatch):

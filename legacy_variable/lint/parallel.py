@@ -33,9 +33,10 @@ __all__ = ["FORK", "fork_map"]
 #: Whether ``fork_map`` may be used on this platform.
 FORK = sys.platform.startswith("linux") and hasattr(os, "fork")
 
-#: Tokens a pipe holds without a reader (its default capacity is 64 KiB on Linux):
-#: the parent writes them all before any process reads.
-_MAX_TOKENS = 8_000
+#: The parent writes every token before any process reads: they must fit in the pipe.
+#: Its capacity is 64 KiB by default, but Linux gives a user over its pipe-pages limit
+#: one page; 512 tokens of 8 bytes are one page (and PIPE_BUF, one atomic write).
+_MAX_TOKENS = 512
 #: A token: the chunk's start and end index, 4 bytes each.
 _HALF = 4
 _TOKEN = 2 * _HALF
