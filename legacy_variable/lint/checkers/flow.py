@@ -13,12 +13,12 @@ import ast
 from operator import attrgetter
 from typing import Callable, Iterable, Mapping, NamedTuple
 
+from ..astwalk import child_fields
 from . import torch_api as api
 from .context import Context
 from .dataflow import (COMPUTED, FRESH, LEAF_RG, UNKNOWN_FACT, Classifier, Fact, keyword,
                        literal, requires_grad_arg)
 from .events import Event, EventKind, position
-from ..astwalk import child_fields
 from .names import Scope
 
 #: A rule's handler of one event: ``handler(flow, event)``.

@@ -9,8 +9,8 @@ import re
 
 from ...diagnostics import SAFE, UNSAFE
 from ...rules import Code
-from . import torch_api as api
 from ..astwalk import walk
+from . import torch_api as api
 from .context import Context
 from .dataflow import Classifier, Fact, NONTENSOR
 from .events import Event, EventKind
