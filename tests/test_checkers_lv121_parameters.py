@@ -95,25 +95,28 @@ def test_a_rebound_parameter_is_silent(tmp_path):
     assert _lv121(source + "train(*random_training_set())\n", tmp_path) == []
 
 
+#: char-rnn-generation/train.py: ``char_tensor`` comes from ``from helpers import *``, so
+#: nothing in the module shows what the sequences are.
+STAR_HELPER = textwrap.dedent("""\
+    import torch.nn as nn
+    from helpers import *
+    criterion = nn.CrossEntropyLoss()
+
+    def random_training_set():
+        return char_tensor("ab"), char_tensor("bc")
+
+    def train(inp, target):
+        loss = 0
+        for c in range(2):
+            loss += criterion(decoder(inp[c]), target[c])
+        return loss
+
+    train(*random_training_set())
+    """)
+
+
 def test_a_helper_from_another_module_is_silent(tmp_path):
-    # char-rnn-generation/train.py: char_tensor comes from `from helpers import *`.
-    source = textwrap.dedent("""\
-        import torch.nn as nn
-        from helpers import *
-        criterion = nn.CrossEntropyLoss()
-
-        def random_training_set():
-            return char_tensor("ab"), char_tensor("bc")
-
-        def train(inp, target):
-            loss = 0
-            for c in range(2):
-                loss += criterion(decoder(inp[c]), target[c])
-            return loss
-
-        train(*random_training_set())
-        """)
-    assert _lv121(source, tmp_path) == []
+    assert _lv121(STAR_HELPER, tmp_path) == []
 
 
 def test_the_finding_is_real_on_stock_torch(tmp_path):
@@ -142,22 +145,7 @@ def test_a_recorded_run_shows_what_the_code_does_not(tmp_path, seen, expected):
 
     from legacy_variable.evidence_file import line_hash
 
-    source = textwrap.dedent("""\
-        import torch.nn as nn
-        from helpers import *
-        criterion = nn.CrossEntropyLoss()
-
-        def random_training_set():
-            return char_tensor("ab"), char_tensor("bc")
-
-        def train(inp, target):
-            loss = 0
-            for c in range(2):
-                loss += criterion(decoder(inp[c]), target[c])
-            return loss
-
-        train(*random_training_set())
-        """)
+    source = STAR_HELPER
     (tmp_path / "m.py").write_text(source)
     line = source.splitlines()[10]
     (tmp_path / "ev.json").write_text(json.dumps({"version": 1, "sites": [

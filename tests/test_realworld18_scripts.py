@@ -11,43 +11,16 @@ what 0.3-1.4 optimizers did), and after ``check --fix --unsafe-fixes`` on stock 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from test_realworld_scripts import _python, _stock_batch  # one runner for both sets of scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "realworld18"
 GAN, LINE = "painter_gan.py", "line_fit_masked.py"
-
-#: Runs scripts on stock torch in one interpreter, each as ``python script.py`` would;
-#: prints a JSON list of {"stdout", "error"} (error: the exception's last line or null).
-_BATCH = """
-import contextlib, io, json, os, runpy, sys, traceback
-results = []
-for directory, name in json.loads(sys.argv[1]):
-    os.chdir(directory)
-    sys.argv = [name]
-    out = io.StringIO()
-    error = None
-    with contextlib.redirect_stdout(out):
-        try:
-            runpy.run_path(name, run_name="__main__")
-        except BaseException as exc:
-            error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    results.append({"stdout": out.getvalue(), "error": error})
-print(json.dumps(results))
-"""
-
-
-def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    env.pop("LEGACY_VARIABLE", None)
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
 
 
 def _twin_source(source: str) -> str:
@@ -86,9 +59,7 @@ class _Outcomes:
                                     for d in json.loads(left.stdout)]
         jobs = [(dirs[kind], name) for kind in ("stock", "fixed") for name in (GAN, LINE)]
         jobs.append((dirs["twin"], GAN))
-        done = _python("-c", _BATCH, json.dumps([(str(d), n) for d, n in jobs]), cwd=ROOT)
-        assert done.returncode == 0, done.stderr[-3000:]
-        results = json.loads(done.stdout.strip().splitlines()[-1])
+        results = _stock_batch(jobs)
         self.stock = {GAN: results[0], LINE: results[1]}
         self.fixed = {GAN: results[2], LINE: results[3]}
         self.twin = results[4]
