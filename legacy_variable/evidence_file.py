@@ -7,8 +7,12 @@ linter reads it, and neither face imports the other.
 
 from __future__ import annotations
 
-import hashlib
 import json
+
+try:  # the hash alone: hashlib would also load OpenSSL's bindings, start-up time of every check
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b
 
 __all__ = ["VERSION", "line_hash", "load", "merge"]
 
@@ -21,7 +25,7 @@ VERSION = 1
 
 def line_hash(text: str) -> str:
     """The hash that ties an observation to a line's text (indentation aside)."""
-    return hashlib.blake2b(text.strip().encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+    return blake2b(text.strip().encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 def load(path: str) -> dict:

@@ -53,9 +53,12 @@ def _run_checkers(tree: ast.Module, text: str, path: str, codes: frozenset[str] 
 
 
 def raw_diagnostics(text: str, path: str, codes: frozenset[str] | None = None,
-                    project=None) -> tuple[list[Diagnostic], bool]:
+                    project=None, tree: ast.Module | None = None) -> tuple[list[Diagnostic], bool]:
     """Every finding in ``text`` before noqa, and whether it parses. The checkers may
-    skip rules outside ``codes``; the caller still filters by them."""
+    skip rules outside ``codes``; the caller still filters by them. ``tree``: the tree
+    of ``text`` when the caller parsed it already (no checker has seen it)."""
+    if tree is not None:
+        return _run_checkers(tree, text, path, codes, project), True
     if "async" in text:
         # A confirmed `async=` keyword means the text cannot parse as it is: go straight
         # to the renamed text and save a parse that is bound to fail.
@@ -147,12 +150,16 @@ def syntax_only(text: str, path: str, codes: frozenset[str] | None) -> tuple[lis
     return [], True
 
 
-def analyze(text: str, path: str, codes: frozenset[str], project=None) -> Analysis:
+def analyze(text: str, path: str, codes: frozenset[str], project=None,
+            tree: ast.Module | None = None) -> Analysis:
     """The diagnostics a user sees for ``text``: selected, not suppressed, in order.
-    ``project``: the file's project facts (project.FileFacts; None: checked on its own)."""
+    ``project``: the file's project facts (project.FileFacts; None: checked on its own).
+    ``tree``: as for ``raw_diagnostics``."""
     # A name another module binds (``from model import *``) may be all a file shows.
     if could_find(text, codes) or (project is not None and project.star_bindings):
-        found, parses = raw_diagnostics(text, path, codes, project)
+        found, parses = raw_diagnostics(text, path, codes, project, tree)
+    elif tree is not None:
+        found, parses = [], True  # what ``syntax_only`` finds in a text that parses
     else:
         found, parses = syntax_only(text, path, codes)
     if found:

@@ -234,6 +234,7 @@ def _check_paths(
     # is cached under its path plus the fingerprint of the facts it depends on.
     from dataclasses import replace
 
+    from . import overlap
     from .project import collect
 
     checked = [(path, relative(path)) for path, _ in found.files]
@@ -242,10 +243,17 @@ def _check_paths(
 
         evidence = match_paths(evidence, [rel for _, rel in checked])
     with Workers(options, jobs) as workers:
-        project = collect(checked, directory, evidence, workers.map)
-        options = replace(options, project=project)
-        checked_reports, cache_keys = _check_files(found.files, relative, options, cache, workers, progress,
-                                                   len(reports))
+
+        def check_files(files, options, first=None, extra=0):
+            return _check_files(files, relative, options, cache, workers, progress, len(reports), first, extra)
+
+        if overlap.applies(options):
+            # The facts pass and the check overlap, each facts file parsed once.
+            project, checked_reports, cache_keys = overlap.run(
+                checked, found.files, relative, options, cache, directory, evidence, workers, served, check_files)
+        else:
+            project = collect(checked, directory, evidence, workers.map)
+            checked_reports, cache_keys = check_files(found.files, replace(options, project=project))
     reports.extend(checked_reports)
     reports.sort(key=lambda r: r.path)
 
@@ -263,10 +271,46 @@ def _check_paths(
 def _check_files(
     files: list[tuple[str, str]], relative: Callable[[str], str], options: Options, cache,
     workers: Workers, progress: Callable[[int, int], None] | None, already: int = 0,
+    first: Callable[[Callable[[int], None]], None] | None = None, extra: int = 0,
 ) -> tuple[list[FileReport], dict[str, str]]:
     """The reports of ``files`` ((path, display path)): from the cache where it holds
     them, else checked by ``workers``; and the cache key of each file whose project facts
-    are part of it. ``already``: files reported before (for ``progress``)."""
+    are part of it. ``already``: files reported before (for ``progress``). ``first(step)``:
+    this process's own part, while the helpers start (``Workers.check``), reporting as
+    ``step(n)`` how many of its ``extra`` files are done."""
+    reports, cache_keys, work = served(files, relative, options, cache)
+    done = run_first = None
+    if progress is not None:
+        served_count = already + len(reports)
+        total = served_count + len(work) + extra
+        mine = [0]  # of the ``extra`` files
+
+        def done(count: int) -> None:
+            progress(served_count + mine[0] + count, total)
+
+        def step(count: int) -> None:
+            if count > mine[0]:
+                mine[0] = count
+                progress(served_count + count, total)
+
+        progress(served_count, total)
+    else:
+        def step(count: int) -> None:
+            pass
+
+    if first is not None:
+        def run_first() -> None:
+            first(step)
+
+    reports.extend(workers.check(work, options.project, done, run_first))
+    return reports, cache_keys
+
+
+def served(files: list[tuple[str, str]], relative: Callable[[str], str], options: Options,
+           cache) -> tuple[list[FileReport], dict[str, str], list[tuple]]:
+    """What the cache serves of ``files`` ((path, display path)) under the facts of
+    ``options.project``: the reports it holds, the cache key of each file whose facts
+    are part of it, and the jobs left to check (``Workers.check``'s)."""
     from .cache import digest
     from .source import UnreadableSource, read_bytes
 
@@ -298,12 +342,4 @@ def _check_files(
                 reports.append(FileReport(display, rel.partition("\0")[0], hit))
                 continue
         work.append((path, display, rel.partition("\0")[0], data))
-
-    if progress is not None:
-        served = already + len(reports)
-        total = served + len(work)
-        progress(served, total)
-        reports.extend(workers.check(work, project, lambda done: progress(served + done, total)))
-    else:
-        reports.extend(workers.check(work, project))
-    return reports, cache_keys
+    return reports, cache_keys, work

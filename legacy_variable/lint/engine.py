@@ -97,11 +97,13 @@ def __getattr__(name: str):
 
 def process_file(
     path: str, display: str, relative: str, options: Options, data: bytes | None = None,
-    facts: object = None,
+    facts: object = None, parsed: tuple | None = None,
 ) -> FileReport:
     """One file through the pipeline. ``data``: its bytes when the caller already read them.
     ``facts``: the file's project facts (project.FileFacts) when the caller has them (a
-    worker process gets them with the job); else taken from ``options.project``."""
+    worker process gets them with the job); else taken from ``options.project``.
+    ``parsed``: (text, tree) when the caller parsed the file's text already (the facts
+    pass): used if the file still gives that text."""
     from .adapters import FixNotWritten
     from .analysis import analyze
     from .fixer import fix_to_fixed_point, write_atomically
@@ -127,7 +129,8 @@ def process_file(
     if facts is None and options.project is not None:
         facts = options.project.view(relative)
     try:
-        analysis = analyze(text, display, codes, facts)
+        tree = parsed[1] if parsed is not None and parsed[0] == text else None
+        analysis = analyze(text, display, codes, facts, tree)
         # Parts the document could leave out (notebook cells that do not parse alone).
         failures: list[Diagnostic] = []
         if not analysis.parses:
@@ -218,7 +221,7 @@ def _work(job: tuple) -> FileReport:
 
 
 def _process_paused(path: str, display: str, relative: str, options: Options, data: bytes | None,
-                    facts: object = None) -> FileReport:
+                    facts: object = None, parsed: tuple | None = None) -> FileReport:
     """``process_file`` with the garbage collector paused. A parse allocates a tree of
     many thousands of objects that all stay alive until the file is done, so every
     collection their allocation triggers traverses them again, for nothing: the tree has no
@@ -229,7 +232,7 @@ def _process_paused(path: str, display: str, relative: str, options: Options, da
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return process_file(path, display, relative, options, data, facts)
+        return process_file(path, display, relative, options, data, facts, parsed)
     finally:
         if collecting:
             gc.enable()
@@ -314,7 +317,8 @@ class Workers:
             self._pool.shutdown()
             self._pool = None
 
-    def _processes(self, items: int) -> int:
+    def expected(self, items: int) -> int:
+        """How many processes a pass over ``items`` would use."""
         if self._pool is not None:
             return self._count
         count = worker_count(items) if self.limit is None else max(1, min(self.limit, items))
@@ -322,13 +326,24 @@ class Workers:
             # A fork copies only the calling thread: a lock another thread holds (the
             # import lock, a logging handler's) would stay locked in the child forever.
             count = 1
-        if count > 1:
-            import importlib
-
-            # Once here: forked processes inherit them.
-            for module in (".checkers", ".analysis", ".adapters", ".fixer"):
-                importlib.import_module(module, __package__)
         return count
+
+    def _processes(self, items: int, prepare: bool = True) -> int:
+        if self._pool is not None:
+            return self._count
+        count = self.expected(items)
+        if count > 1 and prepare:
+            self.prepare()
+        return count
+
+    @staticmethod
+    def prepare() -> None:
+        """Imports what checking a file needs: once, in this process, before a fork, so
+        that forked processes inherit it."""
+        import importlib
+
+        for module in (".checkers", ".analysis", ".adapters", ".fixer"):
+            importlib.import_module(module, __package__)
 
     def _start_pool(self, count: int):
         if self._pool is None:
@@ -345,25 +360,36 @@ class Workers:
         # round trip costs far less than linting its files.
         return max(1, min(32, items // (self._count * 16)))
 
-    def map(self, function: Callable, items: list) -> list:
-        """``function`` (module-level, of plain data) over ``items``, results in order."""
+    def map(self, function: Callable, items: list, first: Callable[[], None] | None = None) -> list:
+        """``function`` (module-level, of plain data) over ``items``, results in order.
+        ``first()``: as for ``check``; given, the forked helpers start without what
+        ``prepare`` imports (``function`` must not need it)."""
         if not items:
+            if first is not None:
+                first()
             return []
-        count = self._processes(len(items))
+        count = self._processes(len(items), prepare=first is None)
         with warnings.catch_warnings():
             _quiet_parser_warnings()
+            if FORK and count > 1:
+                return fork_map(function, items, count, None, first)
+            if first is not None:
+                first()
             if count <= 1:
                 return [function(item) for item in items]
-            if FORK:
-                return fork_map(function, items, count)
         pool = self._start_pool(count)
         return list(pool.map(function, items, chunksize=self._chunksize(len(items))))
 
-    def check(self, jobs: list[tuple], project=None, done: Callable[[int], None] | None = None) -> list[FileReport]:
+    def check(self, jobs: list[tuple], project=None, done: Callable[[int], None] | None = None,
+              first: Callable[[], None] | None = None) -> list[FileReport]:
         """``jobs``: (path, display path, project-relative path, bytes or None).
-        ``project``: the run's project.ProjectFacts (None: none). ``done(n)``: as in
-        ``run_jobs``."""
+        ``project``: the run's project.ProjectFacts, or anything with its ``view`` (None:
+        none). ``done(n)``: as in ``run_jobs``. ``first()``: this process's own work,
+        done while the helpers start on ``jobs`` (as parallel.fork_map's ``first``;
+        with a process pool, before)."""
         if not jobs:
+            if first is not None:
+                first()
             return []
         count = self._processes(len(jobs))
         if count <= 1 or FORK:
@@ -376,13 +402,17 @@ class Workers:
             with warnings.catch_warnings():
                 _quiet_parser_warnings()
                 if count > 1:
-                    return fork_map(one, jobs, count, done)
+                    return fork_map(one, jobs, count, done, first)
+                if first is not None:
+                    first()
                 reports = []
                 for job in jobs:
                     reports.append(one(job))
                     if done is not None:
                         done(len(reports))
                 return reports
+        if first is not None:
+            first()
         pool = self._start_pool(count)
         work = [(*job, project.view(job[2]) if project is not None else None) for job in jobs]
         results = pool.map(_work, work, chunksize=self._chunksize(len(work)))

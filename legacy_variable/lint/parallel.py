@@ -45,11 +45,14 @@ _MISSING = object()
 
 
 def fork_map(function: Callable, items: list, processes: int,
-             done: Callable[[int], None] | None = None) -> list:
+             done: Callable[[int], None] | None = None, first: Callable[[], None] | None = None) -> list:
     """``[function(item) for item in items]``, computed by this process and
     ``processes - 1`` forked children. ``function`` need not be picklable (children are
     forks); its results must be. ``done(n)``: called in this process as items are taken,
-    about how many are done (a progress counter, not an exact one)."""
+    about how many are done (a progress counter, not an exact one). ``first()``: work of
+    this process's own, done once the children are forked and before it takes any item
+    (the children never see what it makes); an exception it raises ends the call, and the
+    children with it."""
     count = len(items)
     if count == 0:
         return []
@@ -77,6 +80,8 @@ def fork_map(function: Callable, items: list, processes: int,
                 _child(function, items, tokens_read, result_write)
             os.close(result_write)
             children.append((pid, result_read))
+        if first is not None:
+            first()
         for start, end in _taken(tokens_read):
             for index in range(start, end):
                 results[index] = function(items[index])

@@ -100,7 +100,7 @@ FileFacts.EMPTY = FileFacts(known=True)  # type: ignore[attr-defined]
 # ---------------------------------------------------------------------- one file's record
 # A record is plain tuples (marshal-able): (parsed, stars, all_names, bindings, public,
 # loads, setters). ``parsed`` False: the text holds no marker, nothing else is filled.
-_EMPTY_RECORD = (False, (), None, (), (), (), ())
+EMPTY_RECORD = (False, (), None, (), (), (), ())
 
 
 def _needs_parse(text: str) -> bool:
@@ -120,11 +120,18 @@ def _star_import(text: str) -> bool:
     return False
 
 
-def _record(text: str, path: str) -> tuple:
+def parsed_record(text: str, path: str) -> tuple[tuple, ast.Module | None]:
+    """The record of ``text`` (parsed whatever it holds), and its tree (None: it does not
+    parse)."""
     try:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return _EMPTY_RECORD  # the file's own check reports it
+        return EMPTY_RECORD, None  # the file's own check reports it
+    return record_of_tree(tree, text), tree
+
+
+def record_of_tree(tree: ast.Module, text: str) -> tuple:
+    """The record of ``text`` from its tree, before any checker has seen it."""
     stars: list[tuple[str, int]] = []
     all_names: list[str] | None = None
     all_dynamic = False
@@ -283,7 +290,7 @@ class ProjectFacts:
 
     def _exports(self, rel: str, seen: frozenset = frozenset()) -> dict[str, tuple[str | None, str]]:
         """Names ``import *`` of ``rel`` binds -> (torch qualname or None, providing file)."""
-        record = self.records.get(rel, _EMPTY_RECORD)
+        record = self.records.get(rel, EMPTY_RECORD)
         if rel in seen or not record[0]:
             return {}
         _, stars, all_names, bindings, public, _, _ = record
@@ -300,14 +307,7 @@ class ProjectFacts:
         return {n: v for n, v in out.items() if not n.startswith("_")}
 
     def _compute(self) -> dict[str, FileFacts]:
-        setters: list[str] = []
-        device_may_change = False
-        for rel, record in sorted(self.records.items()):
-            for name, line, arg in record[6]:
-                setters.append(f"{rel}:{line}")
-                if name == "set_default_tensor_type" and ("cuda" in arg or not arg.startswith(("'", '"'))) \
-                        and arg not in ("torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor"):
-                    device_may_change = True
+        setters_t, device_may_change = default_setters(self.records)
         star_bindings: dict[str, dict[str, str]] = {}
         needed: dict[str, set[str]] = {}
         for rel, record in self.records.items():
@@ -327,7 +327,6 @@ class ProjectFacts:
                         got[name] = qual
             if got:
                 star_bindings[rel] = got
-        setters_t = tuple(setters)
         # Most files have only the project-wide facts: one shared view (a FileFacts per
         # file was a visible share of a warm run over a large tree).
         self._common = FileFacts(True, (), frozenset(), setters_t, device_may_change, ())
@@ -339,6 +338,20 @@ class ProjectFacts:
             views[rel] = FileFacts(True, bindings, frozenset(needed.get(rel, ())), setters_t,
                                    device_may_change, self.evidence.get(rel, ()))
         return views
+
+
+def default_setters(records: dict[str, tuple]) -> tuple[tuple[str, ...], bool]:
+    """Where ``records`` set the default dtype or tensor type ("path:line", in path
+    order), and whether a setter may make the default a CUDA type (or cannot be read)."""
+    setters: list[str] = []
+    device_may_change = False
+    for rel, record in sorted(records.items()):
+        for name, line, arg in record[6]:
+            setters.append(f"{rel}:{line}")
+            if name == "set_default_tensor_type" and ("cuda" in arg or not arg.startswith(("'", '"'))) \
+                    and arg not in ("torch.FloatTensor", "torch.DoubleTensor", "torch.HalfTensor"):
+                device_may_change = True
+    return tuple(setters), device_may_change
 
 
 def read_evidence(path: str) -> dict[str, tuple]:
@@ -368,10 +381,18 @@ def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
     ``items``, in order; the run's worker processes (engine.Workers.map) read and parse
     the files in parallel. None: here, one after the other."""
     mapper = mapper or _map_here
-    store = _Store(cache_dir)
+    store = FactsStore(cache_dir)
     paths = {rel: path for path, rel in files if rel.endswith(".py")}
     records: dict[str, tuple] = {}
     store.read(mapper, [(rel, path, False) for rel, path in paths.items()], records)
+    return complete(records, paths, store, evidence, lambda wanted: read_forced(store, mapper, wanted))
+
+
+def complete(records: dict[str, tuple], paths: dict[str, str], store: "FactsStore",
+             evidence: dict[str, tuple] | None, force: Callable[[dict[str, str]], dict[str, tuple]]) -> ProjectFacts:
+    """The project's facts from the first records of ``paths`` (relative path -> path of
+    every ``.py`` file): the star-imported modules read, the store saved. ``force(wanted)``:
+    the records of ``wanted`` (relative path -> path), each parsed whatever its text holds."""
     # A star-imported module is parsed whatever its text holds: its imports are what the
     # importer gets. Targets of targets too, until nothing new is reached (one round per
     # level of star imports).
@@ -384,8 +405,7 @@ def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
                 target = resolver._target(rel, module, level)
                 if target is not None and not records[target][0]:
                     wanted[target] = paths[target]
-        forced: dict[str, tuple] = {}
-        store.read(mapper, [(rel, path, True) for rel, path in wanted.items()], forced)
+        forced = force(wanted) if wanted else {}
         pending = []
         for rel, record in forced.items():
             if record[0]:
@@ -398,6 +418,14 @@ def collect(files: list[tuple[str, str]], cache_dir: str | None = None,
     return facts
 
 
+def read_forced(store: "FactsStore", mapper: Callable, wanted: dict[str, str]) -> dict[str, tuple]:
+    """The records of ``wanted`` (relative path -> path), parsed whatever their text holds,
+    read through ``mapper`` (``complete``'s ``force``)."""
+    forced: dict[str, tuple] = {}
+    store.read(mapper, [(rel, path, True) for rel, path in wanted.items()], forced)
+    return forced
+
+
 def _map_here(function: Callable, items: list) -> list:
     return [function(item) for item in items]
 
@@ -408,7 +436,7 @@ def read_record(job: tuple) -> tuple | None:
     worker processes: a module-level function of plain tuples."""
     from .cache import digest
 
-    path, force, entry = job
+    path, force, entry, *defer = job
     try:
         # The reader that never blocks: a path that became a FIFO after discovery
         # would hang a plain open() forever.
@@ -418,10 +446,26 @@ def read_record(job: tuple) -> tuple | None:
     content = digest(data)
     if entry is not None and entry[1] == content and (entry[2][0] or not force):
         return content, entry[2]
-    return content, _record_of(data, path, force)
+    if defer and defer[0] and not force:
+        text = text_of(data, path)
+        if text is not None and _needs_parse(text):
+            # Parsed later by the caller, who keeps the tree for the file's check.
+            star = _star_import(text)
+            return content, None, (_SETTER_TEXT in text, star, _guessed_stars(text) if star else ())
+    return content, record_of_bytes(data, path, force)
 
 
-class _Store:
+#: ``from MODULE import *`` as written on one line: what a star import's text says of its
+#: module, before any parse (overlap.py: a guess, checked against the parsed record).
+_STAR_FROM = re.compile(r"from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*\*")
+
+
+def _guessed_stars(text: str) -> tuple[tuple[str, int], ...]:
+    """(module, level) of each star import the text shows on one line."""
+    return tuple((m.group(2), len(m.group(1))) for m in _STAR_FROM.finditer(text))
+
+
+class FactsStore:
     """Per-file records by content digest; a file whose stat is unchanged is not read."""
 
     def __init__(self, directory: str | None) -> None:
@@ -441,34 +485,57 @@ class _Store:
             except (OSError, EOFError, ValueError, TypeError):
                 pass
 
-    def read(self, mapper: Callable, wanted: list[tuple[str, str, bool]], into: dict[str, tuple]) -> None:
+    def read(self, mapper: Callable, wanted: list[tuple[str, str, bool]], into: dict[str, tuple],
+             deferred: dict[str, tuple] | None = None) -> None:
         """The records of ``wanted`` ((relative path, path, force)) into ``into``: from
         the store when a file's stat is unchanged, else read (through ``mapper``).
-        ``force``: parse the file even when its text holds no marker."""
-        from .cache import RACY_NS, stat_key
+        ``force``: parse the file even when its text holds no marker. ``deferred``: when
+        given, a file read that would be parsed is not; it goes there instead, as
+        relative path -> (stat key, content digest, (has a setter call, has a star import,
+        the star imports its text shows)), for the caller to parse (``learn``)."""
+        from .cache import RACY_NS
 
         fresh_from = time.time_ns() - RACY_NS
         reads: list[tuple[str, tuple | None, tuple]] = []
         for rel, path, force in wanted:
-            # Taken before the file is read: a change made after it shows next time.
-            key = self.stats[rel] = stat_key(path)
+            key = self.stat(rel, path, fresh_from)
             entry = self.entries.get(rel)
-            if key is not None and key[1] >= fresh_from:
-                key = None  # too fresh for its stat to be trusted
             if entry is not None and key is not None and entry[0] == key and (entry[2][0] or not force):
                 into[rel] = entry[2]
             else:
-                reads.append((rel, key, (path, force, entry)))
+                reads.append((rel, key, (path, force, entry, deferred is not None)))
         if not reads:
             return
+        # Largest first: a parse costs about its size, and only a few files are parsed;
+        # one of them met last would leave the other processes idle while it is read.
+        reads.sort(key=_size, reverse=True)
         for (rel, key, _), result in zip(reads, mapper(read_record, [job for _, _, job in reads])):
             if result is None:
                 continue
+            if len(result) == 3:
+                deferred[rel] = (key, result[0], result[2])  # type: ignore[index]
+                continue
             content, record = result
-            into[rel] = record
-            if self.path is not None:
-                self.entries[rel] = (key, content, record)
-                self.changed = True
+            self.learn(rel, key, content, record, into)
+
+    def stat(self, rel: str, path: str, fresh_from: int | None = None) -> tuple | None:
+        """The stat key of ``path``, taken before the file is read (a change made after
+        it shows next time) and kept in ``stats``; None when it failed or is too fresh
+        to be trusted (modified at or after ``fresh_from``: by default, just now)."""
+        from .cache import RACY_NS, stat_key
+
+        key = self.stats[rel] = stat_key(path)
+        if fresh_from is None:
+            fresh_from = time.time_ns() - RACY_NS
+        return None if key is None or key[1] >= fresh_from else key
+
+    def learn(self, rel: str, key: tuple | None, content: bytes, record: tuple, into: dict[str, tuple]) -> None:
+        """``record`` of the file ``rel`` (read under the stat ``key``) into ``into`` and
+        the store."""
+        into[rel] = record
+        if self.path is not None:
+            self.entries[rel] = (key, content, record)
+            self.changed = True
 
     def save(self) -> None:
         if self.path is None or not self.changed:
@@ -485,13 +552,23 @@ class _Store:
             pass  # a cache that cannot be written only costs speed next time
 
 
-def _record_of(data: bytes, path: str, force: bool = False) -> tuple:
+def _size(read: tuple) -> int:
+    key = read[1]
+    return key[0] if key is not None else 0
+
+
+def record_of_bytes(data: bytes, path: str, force: bool = False) -> tuple:
+    """The record of a file's bytes: parsed when ``force`` or when its text holds a marker."""
+    text = text_of(data, path)
+    if text is None or (not force and not _needs_parse(text)):
+        return EMPTY_RECORD
+    return parsed_record(text, path)[0]
+
+
+def text_of(data: bytes, path: str) -> str | None:
     from .source import UnreadableSource, decode
 
     try:
-        text = decode(data, path).text
+        return decode(data, path).text
     except (UnreadableSource, UnicodeError, LookupError):
-        return _EMPTY_RECORD
-    if not force and not _needs_parse(text):
-        return _EMPTY_RECORD
-    return _record(text, path)
+        return None
