@@ -16,6 +16,10 @@ the result cache does). ``ProjectFacts.view(relative_path)`` is what one file's 
 see; its ``fingerprint`` is part of that file's result-cache key, so a change in any file
 that contributes a fact re-checks exactly the files that depend on it.
 
+A run that writes nothing on Linux does not wait for this pass: ``overlap.py`` checks the
+files no star import can reach while it parses the others (``FactsStore.read`` with
+``deferred``, ``complete``), each of them once.
+
 A file checked on its own (``check(source=...)``, the flake8 plugin) has no project: its
 checkers get ``FileFacts.UNKNOWN`` and are conservative (see ``FileFacts``).
 """
