@@ -147,8 +147,9 @@ def run(
         return (project, *check_files(files, replace(options, project=project)))
 
     common = _Common({*records, *deferred}, records, evidence, store.stats)
-    theirs = [(path, display) for path, display in files if relative(path) not in dependent]
-    ours = [(path, display) for path, display in files if relative(path) in dependent]
+    rel_of = dict(checked)
+    theirs = [(path, display) for path, display in files if rel_of[path] not in dependent]
+    ours = [(path, display) for path, display in files if rel_of[path] in dependent]
     outcome: dict[str, object] = {}
 
     def first(step: Callable[[int], None]) -> None:
@@ -178,14 +179,23 @@ def run(
 
     # The guess is checked: a file whose facts are not the common ones after all (a
     # star import the text did not show on one line) is checked again with its own.
-    missed = [(path, display) for path, display in theirs
-              if project.view(relative(path)) != common.view(relative(path))]
+    missed = []
+    agreed: set[int] = set()  # the true views found equal to the common facts (most are one)
+    for path, display in theirs:
+        rel = rel_of[path]
+        true, assumed = project.view(rel), common.view(rel)
+        if assumed is common.common and id(true) in agreed:
+            continue
+        if true != assumed:
+            missed.append((path, display))
+        elif assumed is common.common:
+            agreed.add(id(true))  # owned by ``project``: the id stays its own
     if missed:
         again, keys = check_files(missed, replace(options, project=project))
         redone = {report.relative_path: report for report in again}
         reports = [redone.get(report.relative_path, report) for report in reports]
         for path, _ in missed:
-            cache_keys.pop(relative(path), None)
+            cache_keys.pop(rel_of[path], None)
         cache_keys.update(keys)
     return project, reports, cache_keys
 

@@ -32,6 +32,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .astwalk import walk
@@ -226,6 +227,7 @@ def _string_list(node: ast.AST) -> list[str] | None:
 
 
 # ---------------------------------------------------------------------- the project
+@lru_cache(maxsize=1 << 16)  # each run's resolvers ask it of every file of the tree
 def module_name(relative_path: str) -> str | None:
     """``pkg/model.py`` -> ``pkg.model``; ``pkg/__init__.py`` -> ``pkg``."""
     if not relative_path.endswith(".py"):
