@@ -454,10 +454,11 @@ def read_record(job: tuple) -> tuple | None:
         return content, entry[2]
     if defer and defer[0] and not force:
         text = text_of(data, path)
-        if text is not None and _needs_parse(text):
-            # Parsed later by the caller, who keeps the tree for the file's check.
-            star = _star_import(text)
-            return content, None, (_SETTER_TEXT in text, star, _guessed_stars(text) if star else ())
+        if text is None or not _needs_parse(text):
+            return content, EMPTY_RECORD  # as record_of_bytes, without decoding again
+        # Parsed later by the caller, who keeps the tree for the file's check.
+        star = _star_import(text)
+        return content, None, (_SETTER_TEXT in text, star, _guessed_stars(text) if star else ())
     return content, record_of_bytes(data, path, force)
 
 
