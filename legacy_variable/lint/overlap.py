@@ -38,8 +38,9 @@ from .source import UnreadableSource, read_bytes
 __all__ = ["applies", "run"]
 
 #: Source kept as parsed trees while this process works through the star-importing files
-#: (a tree takes some 30 times its text's memory); past it, a file is parsed again.
-_HELD_CHARS = 8_000_000
+#: (a tree takes 15 to 50 times its text's memory: up to ~100 MB here); past it, a file is
+#: parsed again for its check.
+_HELD_CHARS = 2_000_000
 #: The most of the tree's bytes the star-importing files may hold, as a share of one
 #: process's part: past it, this process would finish last.
 _SHARE = 0.9

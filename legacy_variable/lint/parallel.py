@@ -55,6 +55,8 @@ def fork_map(function: Callable, items: list, processes: int,
     children with it."""
     count = len(items)
     if count == 0:
+        if first is not None:
+            first()
         return []
     import pickle  # here: a warm run, served from the cache, never forks
 

@@ -515,7 +515,7 @@ class FactsStore:
             return
         # Largest first: a parse costs about its size, and only a few files are parsed;
         # one of them met last would leave the other processes idle while it is read.
-        reads.sort(key=_size, reverse=True)
+        reads.sort(key=lambda read: (self.stats[read[0]] or (0,))[0], reverse=True)
         for (rel, key, _), result in zip(reads, mapper(read_record, [job for _, _, job in reads])):
             if result is None:
                 continue
@@ -559,11 +559,6 @@ class FactsStore:
             pass  # a cache that cannot be written only costs speed next time
 
 
-def _size(read: tuple) -> int:
-    key = read[1]
-    return key[0] if key is not None else 0
-
-
 def record_of_bytes(data: bytes, path: str, force: bool = False) -> tuple:
     """The record of a file's bytes: parsed when ``force`` or when its text holds a marker."""
     text = text_of(data, path)
@@ -573,6 +568,7 @@ def record_of_bytes(data: bytes, path: str, force: bool = False) -> tuple:
 
 
 def text_of(data: bytes, path: str) -> str | None:
+    """The text of a file's bytes, as its check decodes them; None when it cannot be."""
     from .source import UnreadableSource, decode
 
     try:
