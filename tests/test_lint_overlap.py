@@ -42,6 +42,23 @@ def _seen(result) -> list:
     return [(d.path, d.line, d.column, d.code, d.message, d.fix) for d in result.diagnostics]
 
 
+def _counting_parses(monkeypatch, root) -> list[str]:
+    """The texts of ``root``'s files that ``ast.parse`` is given from now on, one entry a
+    parse (what else is parsed, such as a rule's example on first import, is left out)."""
+    texts = {path.read_text() for path in root.rglob("*.py")}
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def counting(source, *args, **kwargs):
+        text = source if isinstance(source, str) else source.decode()
+        if text in texts:
+            parsed.append(text)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    return parsed
+
+
 def _two_passes(monkeypatch, root, **options):
     with monkeypatch.context() as patch:
         patch.setattr(overlap, "applies", lambda _options: False)
@@ -70,14 +87,7 @@ def test_each_facts_file_is_parsed_once(tmp_path, monkeypatch):
     are parsed for their facts and checked from that one tree (here in one process, where
     every parse can be counted)."""
     _tree(tmp_path, plain=4)
-    parsed: list[str] = []
-    real_parse = ast.parse
-
-    def counting(source, *args, **kwargs):
-        parsed.append(source if isinstance(source, str) else source.decode())
-        return real_parse(source, *args, **kwargs)
-
-    monkeypatch.setattr(ast, "parse", counting)
+    parsed = _counting_parses(monkeypatch, tmp_path)
     check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
     overlapped = sorted(parsed)
     parsed.clear()
@@ -88,6 +98,18 @@ def test_each_facts_file_is_parsed_once(tmp_path, monkeypatch):
     assert {text: overlapped.count(text) for text in overlapped if overlapped.count(text) != (2 if text == twice else 1)} == {}
     # The two passes parse these twice: pkg/__init__, layers, use, split, helper, helper_user.
     assert len(parsed) - len(overlapped) == 6
+
+
+def test_past_the_held_budget_a_file_is_parsed_again_with_the_same_reports(tmp_path, monkeypatch):
+    _tree(tmp_path, plain=4)
+    parsed = _counting_parses(monkeypatch, tmp_path)
+    kept = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
+    with_trees = len(parsed)
+    parsed.clear()
+    monkeypatch.setattr(overlap, "_HELD_CHARS", 0)
+    again = check([str(tmp_path)], cwd=str(tmp_path), jobs=1)
+    assert _seen(again) == _seen(kept)
+    assert len(parsed) == with_trees + 6  # each star-importing file and module once more
 
 
 def test_a_guess_the_parse_disproves_is_checked_again(tmp_path, monkeypatch):

@@ -96,6 +96,38 @@ def test_an_error_in_the_parent_propagates_and_leaves_no_child(tmp_path):
             os.waitpid(pid, os.WNOHANG)
 
 
+def test_the_parents_own_work_runs_once_the_children_work_and_its_error_ends_them(tmp_path):
+    parent = os.getpid()
+    pids = tmp_path / "pids"
+
+    def note(i: int) -> int:
+        with open(pids, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return i
+
+    mine: list[int] = []
+    assert parallel.fork_map(note, list(range(300)), 2, first=lambda: mine.append(len(pids.read_text()))) \
+        == list(range(300))
+    assert mine and os.getpid() == parent
+    assert parallel.fork_map(note, [], 2, first=lambda: mine.append(-1)) == [] and mine[-1] == -1
+
+    pids.unlink()
+
+    def fail() -> None:
+        deadline = time.monotonic() + 10
+        while not pids.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)  # a child has started on the items
+        raise ValueError("first fails")
+
+    with pytest.raises(ValueError, match="first fails"):
+        parallel.fork_map(note, list(range(2000)), 2, first=fail)
+    children = {int(p) for p in pids.read_text().split()} - {parent}
+    assert children
+    for pid in children:  # reaped: no zombie, no process left working
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_progress_rises_to_the_total():
     seen: list[int] = []
     parallel.fork_map(lambda i: i, list(range(500)), 2, seen.append)
