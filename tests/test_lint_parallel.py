@@ -115,8 +115,8 @@ def test_the_parents_own_work_runs_once_the_children_work_and_its_error_ends_the
 
     def fail() -> None:
         deadline = time.monotonic() + 10
-        while not pids.exists() and time.monotonic() < deadline:
-            time.sleep(0.001)  # a child has started on the items
+        while time.monotonic() < deadline and not (pids.exists() and pids.read_text().endswith("\n")):
+            time.sleep(0.001)  # until a child has noted an item (not just opened the file)
         raise ValueError("first fails")
 
     with pytest.raises(ValueError, match="first fails"):
