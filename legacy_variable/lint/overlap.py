@@ -18,9 +18,10 @@ the few setter files are parsed. So, where the check forks (Linux) and writes no
 
 Every report is thus the one the two passes give (tests/test_lint_overlap.py compares
 them). Not with ``--fix``: a file written under facts that turn out wrong could not be
-taken back. Not either when the star-importing files are so large a share of the tree
-that this process alone would take longer over them than the helpers over the rest: then
-the facts come first, as ``project.collect`` gives them.
+taken back. Nor when there is nothing to parse (the facts store had every record: a warm
+run), nor when the star-importing files are so large a share of the tree that this process
+alone would take longer over them than the helpers over the rest: then the facts come
+first, as ``project.collect`` gives them.
 """
 
 from __future__ import annotations
@@ -135,14 +136,10 @@ def run(
     store.read(lambda function, items: workers.map(function, items, workers.prepare),
                [(rel, path, False) for rel, path in paths.items()], records, deferred)
     here = _Here(store, paths)
-    for rel, (key, _, (setter, _, _)) in deferred.items():
-        if setter:  # the common facts: before anything is checked
-            here.parse(rel, key, records, keep=False)
-    dependent = _star_reachable(records, deferred)
-    sizes = [key[0] for key in store.stats.values() if key is not None]
-    mine = sum(store.stats[rel][0] for rel in dependent if store.stats.get(rel) is not None)
-    processes = workers.expected(len(files))
-    if processes > 1 and mine * processes > _SHARE * (sum(sizes) or 1):
+    dependent = _ours(here, records, deferred, workers.expected(len(files))) if deferred else None
+    if dependent is None:
+        # Nothing to parse (a warm run: the store had every record), or too much for this
+        # process alone: the facts first, as ``collect`` gives them.
         records.update(read_forced(store, workers.map, {rel: paths[rel] for rel in deferred if rel not in records}))
         project = complete(records, paths, store, evidence, lambda wanted: read_forced(store, workers.map, wanted))
         return (project, *check_files(files, replace(options, project=project)))
@@ -199,6 +196,22 @@ def run(
             cache_keys.pop(rel_of[path], None)
         cache_keys.update(keys)
     return project, reports, cache_keys
+
+
+def _ours(here: _Here, records: dict[str, tuple], deferred: dict[str, tuple], processes: int) -> set[str] | None:
+    """Parses the setter files (their facts are every file's), and returns the files
+    whose facts a star import can change, for this process to take; None when they are
+    too large a share of the tree for it to finish with the helpers."""
+    for rel, (key, _, (setter, _, _)) in deferred.items():
+        if setter:  # the common facts: before anything is checked
+            here.parse(rel, key, records, keep=False)
+    dependent = _star_reachable(records, deferred)
+    stats = here.store.stats
+    total = sum(key[0] for key in stats.values() if key is not None)
+    mine = sum(stats[rel][0] for rel in dependent if stats.get(rel) is not None)
+    if processes > 1 and mine * processes > _SHARE * (total or 1):
+        return None
+    return dependent
 
 
 def _star_reachable(records: dict[str, tuple], deferred: dict[str, tuple]) -> set[str]:
