@@ -19,8 +19,8 @@ PLAIN = "import torch\nfrom torch.autograd import Variable\n\n\ndef f{i}(x):\n  
 def _tree(root, plain: int = 40) -> None:
     """A project whose facts cross files every way: a module sets the default tensor
     type (every constructor's fix depends on it), a package star-imports a module that
-    binds ``Variable``, a script star-imports a sibling through a chain, and one star
-    import is written across lines, which no text search shows."""
+    binds ``Variable``, a script star-imports a sibling, and one star import is written
+    across lines: its text shows a star import, but only the parse shows of which module."""
     (root / "pyproject.toml").write_text("[tool.legacy-variable]\n")
     (root / "common.py").write_text("import torch\ntorch.set_default_tensor_type('torch.DoubleTensor')\n")
     (root / "ctor.py").write_text("import torch\nx = torch.Tensor([1, 2])\n")
@@ -69,14 +69,16 @@ def _two_passes(monkeypatch, root, **options):
 def test_the_overlapped_run_reports_what_the_two_passes_do(tmp_path, monkeypatch, jobs):
     _tree(tmp_path)
     taken = []
-    real_run = overlap.run
-    monkeypatch.setattr(overlap, "run", lambda *a, **k: taken.append(1) or real_run(*a, **k))
+    real_take = overlap._Here.take
+    monkeypatch.setattr(overlap._Here, "take", lambda self, rel: taken.append(rel) or real_take(self, rel))
     result = check([str(tmp_path)], cwd=str(tmp_path), jobs=jobs)
-    assert taken == [1]
+    # This process checked the star-reachable files itself (the overlap, not the fallback).
+    assert sorted(taken) == ["helper.py", "helper_user.py", "pkg/__init__.py", "pkg/layers.py", "pkg/use.py",
+                             "split.py"]
     assert _seen(result) == _seen(_two_passes(monkeypatch, tmp_path, jobs=jobs))
     found = {(d.path, d.code): d for d in result.diagnostics}
     # The default type set in common.py reaches ctor.py's fix; Variable reaches pkg/use.py
-    # through two star imports, and split.py through one the text did not show.
+    # through two star imports, and split.py through the one split across lines.
     assert found["ctor.py", "LV107"].fix.message == "Use `torch.tensor(..., dtype=torch.get_default_dtype())`"
     assert ("pkg/use.py", "LV101") in found and ("pkg/use.py", "LV103") in found
     assert ("split.py", "LV101") in found and ("helper_user.py", "LV101") in found
