@@ -13,8 +13,8 @@ the few setter files are parsed. So, where the check forks (Linux) and writes no
    modules their text names, computes the project's facts (``project.complete``) and
    checks those files itself, with the trees it parsed for their facts: each is parsed
    once, where the two passes parsed it twice;
-4. a file whose true facts differ from the common ones after all (a star import written
-   across lines, which the text did not show) is checked again with them.
+4. a file whose true facts differ from the common ones after all (reached by a star
+   import whose module its text splits across lines) is checked again with them.
 
 Every report is thus the one the two passes give (tests/test_lint_overlap.py compares
 them). Not with ``--fix``: a file written under facts that turn out wrong could not be
