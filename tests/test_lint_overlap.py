@@ -151,7 +151,7 @@ def test_star_imports_that_are_most_of_the_tree_come_first(tmp_path, monkeypatch
     assert sum(d.code == "LV101" for d in result.diagnostics) >= 40
 
 
-def test_fixes_are_never_made_under_a_guess(tmp_path):
+def test_fixes_are_never_made_under_a_guess():
     options = engine.Options(settings=None, fix=True)  # type: ignore[arg-type]
     assert not overlap.applies(options)
 
@@ -166,7 +166,7 @@ def test_the_cache_after_an_overlapped_run_serves_the_same(tmp_path, monkeypatch
     assert project.FactsStore(str(cache)).entries  # the facts were stored as they were learnt
 
 
-def test_progress_counts_this_processs_files_too(tmp_path):
+def test_progress_counts_the_parents_own_files_too(tmp_path):
     _tree(tmp_path)
     calls: list[tuple[int, int]] = []
     check([str(tmp_path)], cwd=str(tmp_path), jobs=2, progress=lambda done, total: calls.append((done, total)))

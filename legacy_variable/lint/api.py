@@ -279,30 +279,23 @@ def _check_files(
     this process's own part, while the helpers start (``Workers.check``), reporting as
     ``step(n)`` how many of its ``extra`` files are done."""
     reports, cache_keys, work = served(files, relative, options, cache)
-    done = run_first = None
-    if progress is not None:
-        served_count = already + len(reports)
-        total = served_count + len(work) + extra
-        mine = [0]  # of the ``extra`` files
+    served_count = already + len(reports)
+    total = served_count + len(work) + extra
+    mine = [0]  # of the ``extra`` files, done
 
-        def done(count: int) -> None:
-            progress(served_count + mine[0] + count, total)
-
-        def step(count: int) -> None:
-            if count > mine[0]:
-                mine[0] = count
+    def step(count: int) -> None:
+        if count > mine[0]:
+            mine[0] = count
+            if progress is not None:
                 progress(served_count + count, total)
 
+    def done(count: int) -> None:
+        progress(served_count + mine[0] + count, total)  # type: ignore[misc]
+
+    if progress is not None:
         progress(served_count, total)
-    else:
-        def step(count: int) -> None:
-            pass
-
-    if first is not None:
-        def run_first() -> None:
-            first(step)
-
-    reports.extend(workers.check(work, options.project, done, run_first))
+    run_first = None if first is None else (lambda: first(step))
+    reports.extend(workers.check(work, options.project, done if progress is not None else None, run_first))
     return reports, cache_keys
 
 

@@ -438,11 +438,13 @@ def _map_here(function: Callable, items: list) -> list:
 
 def read_record(job: tuple) -> tuple | None:
     """(content digest, record) of one file, or None when it cannot be read (its own check
-    reports it). ``job``: (path, force, the store's entry for it or None). Run by the
-    worker processes: a module-level function of plain tuples."""
+    reports it). ``job``: (path, force, the store's entry for it or None, defer). With
+    ``defer``, a file that would be parsed is not: the result is then (content digest,
+    None, what its text shows), as ``FactsStore.read``'s ``deferred`` keeps it. Run by
+    the worker processes: a module-level function of plain tuples."""
     from .cache import digest
 
-    path, force, entry, *defer = job
+    path, force, entry, defer = job
     try:
         # The reader that never blocks: a path that became a FIFO after discovery
         # would hang a plain open() forever.
@@ -452,7 +454,7 @@ def read_record(job: tuple) -> tuple | None:
     content = digest(data)
     if entry is not None and entry[1] == content and (entry[2][0] or not force):
         return content, entry[2]
-    if defer and defer[0] and not force:
+    if defer and not force:
         text = text_of(data, path)
         if text is None or not _needs_parse(text):
             return content, EMPTY_RECORD  # as record_of_bytes, without decoding again
