@@ -159,5 +159,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+#: Commands that run no code but ours: after them the interpreter's teardown is skipped.
+_PLAIN_EXIT = frozenset({"check"})
+
+
+def entry() -> None:
+    """The console script and ``python -m legacy_variable``: ``main``, then the exit.
+
+    After ``check`` the process ends without the interpreter's teardown, as mypy's does:
+    freeing every module and object a run built (its reports, the cache it loaded) is work
+    the operating system does for free, and it was 7 ms of a 0.4 s check of a 100k-line
+    tree (bench/lint_bench.py). No code of the user's ran, so no atexit handler of
+    theirs is skipped. Output is flushed first; if that fails (a closed pipe), the
+    ordinary exit reports it as it always did."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if next((a for a in argv if not a.startswith("-")), None) in _PLAIN_EXIT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            sys.exit(code)
+        import os
+
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -494,3 +494,11 @@ def _chosen_by_scan(diagnostics):
 @given(_fix_diagnostics())
 def test_fixes_chosen_by_bisection_are_those_of_the_plain_scan(diagnostics):
     assert fixer.non_overlapping(diagnostics) == _chosen_by_scan(diagnostics)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", " ", "\n", "\r", "\r\n", "\x0c", "\u2028"]), max_size=30).map("".join))
+def test_line_starts_are_where_the_tokenizers_line_breaks_end(text):
+    # ``line_starts`` splits on "\n" alone when the text holds no "\r"; either way a line
+    # starts after each "\r\n", "\r" or "\n", and nowhere else (not after "\u2028").
+    assert line_starts(text) == [0, *(m.end() for m in LINE_BREAK.finditer(text))]

@@ -8,12 +8,10 @@ ast reports ``col_offset`` in UTF-8 bytes of the line; diagnostics and edits use
 from __future__ import annotations
 
 import ast
-import re
 
 from ...diagnostics import SAFE, Diagnostic, Edit, Fix
 from ...rules import RULES, Code
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+from ..source import line_starts
 
 
 # Formatted catalog messages, keyed by (code, *placeholder values): a legacy file repeats
@@ -35,7 +33,7 @@ class SourceMap:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.source))]
+            self._line_starts = line_starts(self.source)
         return self._line_starts
 
     @property
