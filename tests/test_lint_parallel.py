@@ -66,6 +66,56 @@ def test_a_child_that_dies_loses_nothing():
     assert parallel.fork_map(deadly, items, 2) == [i * 3 for i in items]
 
 
+def _noted(log) -> list[tuple[int, int]]:
+    """(pid, item) of each line a process wrote whole."""
+    return [tuple(map(int, line.split())) for line in log.read_text().splitlines(True) if line.endswith("\n")]
+
+
+def test_a_child_sends_each_chunk_as_it_finishes_it_and_never_waits_on_the_pipe(tmp_path):
+    # While this process is busy (``first``), the child takes every chunk. Its results (20 KB
+    # each, far more than a pipe holds) must not stop it: ``first`` waits until the child
+    # has done 250 of the 300 items, which it never would if it blocked on a full pipe.
+    log = tmp_path / "log"
+    log.touch()
+
+    def big(i: int) -> str:
+        with open(log, "a") as handle:
+            handle.write(f"{os.getpid()} {i}\n")
+        return str(i) * 20_000
+
+    def busy() -> None:
+        deadline = time.monotonic() + 20
+        while len(_noted(log)) < 250:
+            assert time.monotonic() < deadline, "the child stopped: it waited on the pipe"
+            time.sleep(0.005)
+
+    assert parallel.fork_map(big, list(range(300)), 2, first=busy) == [str(i) * 20_000 for i in range(300)]
+
+
+def test_a_child_that_dies_late_keeps_the_chunks_it_sent(tmp_path):
+    parent = os.getpid()
+    log = tmp_path / "log"
+    log.touch()
+
+    def late(i: int) -> int:
+        if os.getpid() != parent and i >= 200:
+            os._exit(3)  # killed once most of its chunks were sent
+        with open(log, "a") as handle:
+            handle.write(f"{os.getpid()} {i}\n")
+        return i * 7
+
+    def wait_for_the_child() -> None:  # so that it takes the first 200 items
+        deadline = time.monotonic() + 20
+        while len(_noted(log)) < 200 and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    assert parallel.fork_map(late, list(range(300)), 2, first=wait_for_the_child) == [i * 7 for i in range(300)]
+    by_child = {i for pid, i in _noted(log) if pid != parent}
+    again = {i for pid, i in _noted(log) if pid == parent}
+    # Only the chunk it was in when it died is done again here; the ones it sent are used.
+    assert len(by_child) == 200 and len(by_child - again) >= 150
+
+
 def test_a_child_whose_function_raises_loses_nothing():
     parent = os.getpid()
 
