@@ -191,6 +191,7 @@ def _receive(fd: int, received: bytearray, results: list) -> None:
     """Reads what a child has sent so far (all it will send, when ``fd`` blocks) into
     ``received``, and puts the results of each whole frame in it into ``results``."""
     import pickle
+
     while True:
         try:
             part = os.read(fd, 1 << 20)
