@@ -236,6 +236,23 @@ def test_add_noqa_then_check_passes(project, capsys):
     assert run(capsys, "--select", "ALL", "src")[:2] == (0, "All checks passed!\n")
 
 
+def test_add_noqa_counts_rows_as_python_does_and_never_writes_into_a_string(project, capsys):
+    # Form feeds (old editors' page breaks) are no line breaks to Python; counting rows
+    # with str.splitlines() put LV101's comment two rows early, inside the string.
+    source = (
+        "import torch\n"
+        "from torch.autograd import Variable\n"
+        'doc = """a\x0cb\x0cz\n'
+        'c\n'
+        '"""\n'
+        "x = Variable(torch.ones(2))\n"
+    )
+    (project / "src" / "c.py").write_text(source)
+    assert run(capsys, "--add-noqa", "--select", "LV101", "src/c.py")[0] == 0
+    assert (project / "src" / "c.py").read_text() == source.replace(
+        "ones(2))\n", "ones(2))  # noqa: LV101\n")
+
+
 def test_show_files_lists_what_would_be_checked(project, capsys):
     (project / "src" / "notes.txt").write_text("")
     code, out, _ = run(capsys, "--show-files", ".")

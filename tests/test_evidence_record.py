@@ -4,6 +4,7 @@ fixed program prints on stock torch what the legacy run printed."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -240,7 +241,8 @@ def test_pytest_refuses_a_bad_record_path(tmp_path):
 
 # ------------------------------------------------------------ hand-written evidence
 def _evidence(tmp_path: Path, source: str, sites: list[tuple]) -> str:
-    lines = source.splitlines()
+    # Each line as the recording reads it (linecache: a text file's universal newlines).
+    lines = io.StringIO(source).readlines()
     data = {"version": 1, "sites": [
         {"path": "m.py", "line": line, "column": column, "line_hash": line_hash(lines[line - 1]),
          "kind": kind, "observed": observed} for line, column, kind, observed in sites]}
@@ -257,6 +259,17 @@ c = a * 2
 c_var = Variable(c, requires_grad=True)
 h = Variable(a)
 """
+
+
+def test_wrap_evidence_is_found_past_a_form_feed(tmp_path):
+    # A form feed is no line break to Python (nor to the recording's linecache);
+    # str.splitlines() counts one, and then hashed the wrong line for every later row.
+    source = WRAPS.replace("c = a * 2\n", "c = a * 2  # \x0c page break\n")
+    (tmp_path / "m.py").write_text(source)
+    ev = _evidence(tmp_path, source, [(5, 9, "wrap", {"non-leaf": 2}), (6, 5, "wrap", {"leaf": 1})])
+    result = check(["m.py"], isolated=True, cwd=str(tmp_path), select=["LV201", "LV202"], evidence=ev)
+    assert [(d.code, d.line, d.arg("evidence")) for d in result.diagnostics] \
+        == [("LV201", 5, "confirmed"), ("LV202", 6, "confirmed")]
 
 
 @pytest.mark.parametrize("seen, expected", [

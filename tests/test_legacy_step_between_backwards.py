@@ -186,6 +186,14 @@ def test_linter_finds_the_gan_loop_at_the_second_backward():
     assert found(_GAN_SOURCE, "LV210", dedent=False) == [("LV210", 15, 9)]
 
 
+def test_linter_counts_rows_as_python_does_past_form_feeds():
+    # Form feeds (an old editor's page breaks) are no line breaks to Python, but
+    # str.splitlines() breaks at each: the retained backward's row came out 8 too far,
+    # past the loop, and the pattern went unseen.
+    source = _GAN_SOURCE.replace("import torch\n", "import torch\n# pages " + "\x0c" * 8 + "\n", 1)
+    assert found(source, "LV210", dedent=False) == [("LV210", 16, 9)]
+
+
 def test_linter_message_names_the_step_line():
     from lint_helpers import check
 

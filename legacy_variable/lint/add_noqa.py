@@ -18,6 +18,7 @@ import sys
 import tokenize
 
 from .noqa import UNSUPPRESSIBLE
+from .source import line_starts
 
 _INLINE = re.compile(r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -71,7 +72,13 @@ def _comment_rows(text: str) -> set[int]:
 def add_to_text(text: str, rows: dict[int, set[str]]) -> tuple[str, int, int]:
     """``text`` with the codes of ``rows`` (1-based) in a ``# noqa`` comment on each row;
     the number of comments added or extended, and of rows skipped."""
-    lines = text.splitlines(keepends=True)
+    # Rows as the tokenizer counts them (the diagnostics' rows): ``str.splitlines`` also
+    # breaks at form feeds and other separators, which put a comment rows too early,
+    # inside a string literal, where it changed the program.
+    starts = line_starts(text)
+    lines = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])]
+    if lines and not lines[-1]:
+        lines.pop()  # after a final line break: no row there
     inside = _comment_rows(text)
     count = skipped = 0
     for row, codes in sorted(rows.items()):

@@ -69,7 +69,16 @@ class SourceLines:
                 for cell in document.get("cells", []):
                     source = cell.get("source", "")
                     text = "".join(source) if isinstance(source, list) else str(source)
-                    self._cells.append(text.splitlines() if cell.get("cell_type") == "code" else [])
+                    self._cells.append(_rows(text) if cell.get("cell_type") == "code" else [])
             except (ValueError, AttributeError, TypeError):
                 self._cells = []
         return self._cells
+
+
+def _rows(text: str) -> list[str]:
+    """A cell's rows as the linter counts them: at the tokenizer's line breaks only
+    (``str.splitlines`` also breaks at form feeds, which shifted every later row)."""
+    rows = LINE_BREAK.split(text)
+    if rows and not rows[-1]:
+        rows.pop()  # after a final line break: no row there
+    return rows

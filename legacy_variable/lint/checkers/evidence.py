@@ -79,7 +79,9 @@ def apply(diagnostics: Iterable[Diagnostic], source: str, observations: Observat
           default_is_float32: bool = False) -> list[Diagnostic]:
     """``default_is_float32``: the project is known never to change the default dtype
     (project facts), so a constructor fix may name ``float32``."""
-    lines = source.splitlines()
+    # Rows as the tokenizer (and the recording's linecache) count them, not as
+    # ``str.splitlines``, which also breaks at form feeds and would hash another line.
+    starts = line_starts(source)
     by_text: dict[tuple, list] = {}
     for (line, column, digest, kind), seen in observations.items():
         by_text.setdefault((column, digest, kind), []).append(seen)
@@ -87,8 +89,8 @@ def apply(diagnostics: Iterable[Diagnostic], source: str, observations: Observat
     for d in diagnostics:
         kind = _KIND.get(d.code)
         seen = None
-        if kind is not None and 0 < d.line <= len(lines):
-            digest = line_hash(lines[d.line - 1])
+        if kind is not None and 0 < d.line <= len(starts):
+            digest = line_hash(source[starts[d.line - 1]:starts[d.line] if d.line < len(starts) else None])
             seen = observations.get((d.line, d.column, digest, kind))
             if seen is None:
                 moved = by_text.get((d.column, digest, kind), ())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from ...rules import Code
 from ..project import stored_names
@@ -36,6 +36,7 @@ _TRANSPARENT = frozenset({"cuda", "cpu", "to", "float", "double", "type", "view"
                           "unsqueeze", "contiguous"})
 _OPTIMIZER_NAME = re.compile(r"(^|_)(opt|optim|optimizer|solver)(_|\d|$)", re.IGNORECASE)
 _RETAIN = ("retain_graph", "retain_variables")
+_RETAIN_TEXT = re.compile("retain_")
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")
 
@@ -44,8 +45,11 @@ def check_step_between_backwards(ctx: Context) -> None:
     if "retain_" not in ctx.sm.source:
         return  # no backward keeps its graph: nothing to prove
     source = ctx.sm.source
-    # Only the statements around a `retain_...` line can start the pattern.
-    retain_lines = [n for n, line in enumerate(source.splitlines(), 1) if "retain_" in line]
+    # Only the statements around a `retain_...` line can start the pattern. Rows as the
+    # tokenizer counts them: ``str.splitlines`` also breaks at form feeds (an old editor's
+    # page break), which would shift every later row off the statements it is in.
+    starts = ctx.sm.line_starts
+    retain_lines = sorted({bisect_right(starts, m.start()) for m in _RETAIN_TEXT.finditer(source)})
     optimizers = _OptimizerNames(ctx)
     for scope in ctx.index.scopes:
         if scope.kind not in ("module", "function"):
