@@ -219,14 +219,51 @@ def test_add_noqa_silences_todays_findings(project, capsys):
     (project / "src" / "b.py").write_text(source)
     code, _, err = run(capsys, "--add-noqa", "src/b.py")
     assert code == 0
-    assert err == (
-        "Added 2 noqa directives.\n"
-        "warning: 1 line was left without one (inside a multi-line string)\n"
-    )
-    # LV102 is ignored by the project; the bare `# noqa` covers line 7 already.
+    assert err == "Added 3 noqa directives.\n"
+    # LV102 is ignored by the project; the bare `# noqa` covers line 7 already. The
+    # finding on line 4 gets its comment where its statement's string ends, the one
+    # place a comment can go (it covers the rows Python joins, as in flake8 and ruff).
     assert (project / "src" / "b.py").read_text() == source.replace("# noqa: E501", "# noqa: E501, LV101").replace(
         "async=True)\n", "async=True)  # noqa: LV105\n"
+    ).replace("\n''')\n", "\n''')  # noqa: LV101\n")
+    assert run(capsys, "src/b.py")[:2] == (0, "All checks passed!\n")
+
+
+def test_add_noqa_puts_the_comment_after_a_backslash_continuation(project, capsys):
+    # A comment after the backslash would end the file's parse there.
+    source = (
+        "import torch\n"
+        "from torch.autograd import Variable\n"
+        "t = torch.ones(2)\n"
+        "y = Variable(t) + \\\n"
+        "    Variable(t)\n"
     )
+    (project / "src" / "d.py").write_text(source)
+    assert run(capsys, "--add-noqa", "src/d.py")[0] == 0
+    assert (project / "src" / "d.py").read_text() == source.replace(
+        "    Variable(t)\n", "    Variable(t)  # noqa: LV101\n")
+    assert run(capsys, "src/d.py")[:2] == (0, "All checks passed!\n")
+
+
+def test_a_noqa_comment_covers_the_rows_python_joins_as_in_flake8(project, capsys):
+    source = (
+        "import torch\n"
+        "from torch.autograd import Variable\n"
+        "t = torch.ones(2)\n"
+        "y = Variable(t) + \\\n"
+        "    t  # noqa: LV101\n"
+        'z = f(Variable(t), """\n'
+        "text\n"
+        '""")  # noqa: LV101\n'
+        "w = f(Variable(t),\n"
+        "      t)  # noqa: LV101\n"  # brackets alone join nothing: one row each, as in flake8
+        "v = Variable(t) + \\\n"
+        "    t  # noqa: LV103\n"  # another code: not silenced
+    )
+    (project / "src" / "e.py").write_text(source)
+    code, out, _ = run(capsys, "--output-format", "concise", "src/e.py")
+    assert code == 1
+    assert concise(out) == [f"src/e.py:9:7: LV101 {MSG101}", f"src/e.py:11:5: LV101 {MSG101}"]
 
 
 def test_add_noqa_then_check_passes(project, capsys):

@@ -127,6 +127,7 @@ EXPRESSIONS = [
     "{x}.cuda(**{{'async': True}})",
     "{th}.utils.data.TensorDataset(data_tensor={x}, target_tensor={t})",
     "'Variable(x) in a string, loss.data[0]'",
+    "'form\x0cfeed\u2028and line separator, Variable(x)'",
 ]
 
 #: Statements (one or more lines at one indentation level).
@@ -176,7 +177,10 @@ ASYNC_LINES = [
 ]
 
 NAMES = ["x", "inp", "变量", "größe", "πλ", "données", "_t0", "Ω"]
-COMMENTS = ["", "  # a comment", "  # Variable(x).data[0] in a comment", "  # ü €"]
+#: The last one holds what ``str.splitlines`` breaks at and Python does not (a form feed,
+#: U+2028): rows must be counted as the tokenizer counts them.
+COMMENTS = ["", "  # a comment", "  # Variable(x).data[0] in a comment", "  # ü €",
+            "  # page\x0cbreak\u2028end"]
 
 
 @st.composite
@@ -191,12 +195,14 @@ def fragments(draw, subs: dict[str, str], level: int = 0) -> str:
     comment = draw(st.sampled_from(COMMENTS))
     if kind == "expr":
         expression = draw(st.sampled_from(EXPRESSIONS)).format(**fill)
-        shape = draw(st.sampled_from(["plain", "paren", "backslash", "semicolon", "bare"]))
+        shape = draw(st.sampled_from(["plain", "paren", "backslash", "continued", "semicolon", "bare"]))
         target = draw(st.sampled_from(NAMES))
         if shape == "paren":
             return f"{target} = (\n    {expression}\n){comment}"
         if shape == "backslash":
             return f"{target} = \\\n    {expression}{comment}"
+        if shape == "continued":  # the finding on the first of the rows a backslash joins
+            return f"{target} = [{expression}] + \\\n    []{comment}"
         if shape == "semicolon":
             return f"n = 0; {target} = {expression}; n += 1{comment}"
         if shape == "bare":
@@ -502,3 +508,28 @@ def test_line_starts_are_where_the_tokenizers_line_breaks_end(text):
     # ``line_starts`` splits on "\n" alone when the text holds no "\r"; either way a line
     # starts after each "\r\n", "\r" or "\n", and nowhere else (not after "\u2028").
     assert line_starts(text) == [0, *(m.end() for m in LINE_BREAK.finditer(text))]
+
+
+@settings(max_examples=max(10, EXAMPLES // 4), deadline=None)
+@given(modules())
+def test_add_noqa_changes_only_comments_and_silences_every_finding(text):
+    # ``--add-noqa`` on whatever a 2017 file holds (continuations, strings over several
+    # rows, form feeds, CRLF): the program is the same (the same tree), and nothing it
+    # meant to silence is reported any more.
+    from legacy_variable.lint.add_noqa import add_to_text
+    from legacy_variable.lint.noqa import UNSUPPRESSIBLE
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        found = analyze(text, "m.py", ALL_CODES).diagnostics
+        rows: dict[int, set[str]] = {}
+        for d in found:
+            if d.code not in UNSUPPRESSIBLE:
+                rows.setdefault(d.line, set()).add(d.code)
+        new_text, _, skipped = add_to_text(text, rows)
+        if _parses(text):
+            assert ast.dump(ast.parse(new_text)) == ast.dump(ast.parse(text)), new_text
+        else:
+            assert not _parses(new_text)
+        left = [d for d in analyze(new_text, "m.py", ALL_CODES).diagnostics if d.code not in UNSUPPRESSIBLE]
+        assert skipped or not left, (new_text, left)

@@ -72,7 +72,8 @@ def test_a_point_diagnostic_underlines_the_rest_of_its_line():
     assert published["severity"] == 1  # LV0xx: the file could not be checked fully
 
 
-def _noqa(text: str, row: int, code: str = "LV101") -> str | None:
+def _noqa(text: str, row: int, code: str = "LV101", on: int | None = None) -> str | None:
+    """The new text of the row the action edits: the finding's ``row``, or ``on``."""
     diagnostic = lsp.Diagnostic(
         range=lsp.Range(lsp.Position(row - 1, 0), lsp.Position(row - 1, 1)),
         message="m", code=code, source=convert.SOURCE, data={"noqa_row": row},
@@ -82,8 +83,9 @@ def _noqa(text: str, row: int, code: str = "LV101") -> str | None:
         return None
     (edit,) = action.edit.changes["file:///t.py"]
     lines = text.split("\n")
-    assert (edit.range.start.line, edit.range.start.character) == (row - 1, 0)
-    assert (edit.range.end.line, edit.range.end.character) == (row - 1, len(lines[row - 1]))
+    edited = on or row
+    assert (edit.range.start.line, edit.range.start.character) == (edited - 1, 0)
+    assert (edit.range.end.line, edit.range.end.character) == (edited - 1, len(lines[edited - 1]))
     return edit.new_text
 
 
@@ -92,4 +94,7 @@ def test_noqa_edit_adds_merges_or_stays_away():
     assert _noqa("x = Variable(t)  # noqa: E501\n", 1) == "x = Variable(t)  # noqa: E501, LV101"
     assert _noqa("x = Variable(t)  # noqa\n", 1) is None  # already silenced
     assert _noqa("x = Variable(t)  # noqa: LV1\n", 1) is None  # a prefix covers it
-    assert _noqa('s = """\nVariable(t)\n"""\n', 2) is None  # inside a string a comment is text
+    # Rows Python joins share the comment at the end of the last (as in flake8, ruff):
+    # after a backslash it would end the parse, inside a string it would be text.
+    assert _noqa("y = Variable(t) + \\\n    t\n", 1, on=2) == "    t  # noqa: LV101"
+    assert _noqa('f(Variable(t), """\ntext\n""")\n', 1, on=3) == '""")  # noqa: LV101'

@@ -2,11 +2,14 @@
 
 A project adopting the linter on a large legacy tree records today's findings as
 ``# noqa: LV1xx`` comments and gates only new code. Codes merge into an existing
-``# noqa: ...`` comment; a bare ``# noqa`` already covers everything. A finding whose line
-ends inside a multi-line string is left as it is (a comment there would be string text, and
-``# noqa`` applies only to the row it is on): it is counted as skipped. Notebook cells are
-left alone, and so are LV001/LV002 (a file that cannot be parsed or read cannot be
-silenced, as in ruff).
+``# noqa: ...`` comment; a bare ``# noqa`` already covers everything. A finding on rows
+that Python joins into one line (a backslash continuation, a string over several rows)
+gets its comment at the end of the last of them, the one place a comment can go, which
+covers them all (noqa.py; flake8 and ruff do the same). Where the rows cannot be worked
+out (the text does not tokenize), a finding on a row that ends inside a string or with a
+backslash is left as it is and counted as skipped. A file is written only if it still
+parses whenever it parsed before, and atomically. Notebook cells are left alone, and so
+are LV001/LV002 (a file that cannot be parsed or read cannot be silenced, as in ruff).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import re
 import sys
 import tokenize
 
-from .noqa import UNSUPPRESSIBLE
+from .fixer import write_atomically
+from .noqa import UNSUPPRESSIBLE, tokenized_runs
 from .source import line_starts
 
 _INLINE = re.compile(r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -41,9 +45,13 @@ def add_noqa(paths: list[str], settings, cwd: str, respect_gitignore: bool = Tru
             encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
             text = data.decode(encoding)
             new_text, count, passed = add_to_text(text, rows)
+            if count and _parses(text) and not _parses(new_text):
+                # Never: the comments go where comments can. If ever, the file is kept.
+                print(f"legacy-variable: error: {display}: cannot add noqa: the result would not parse",
+                      file=sys.stderr)
+                return 2
             if count:
-                with open(path, "wb") as handle:
-                    handle.write(new_text.encode(encoding))
+                write_atomically(path, new_text.encode(encoding))
         except (OSError, SyntaxError, UnicodeError) as exc:
             print(f"legacy-variable: error: {display}: cannot add noqa: {exc}", file=sys.stderr)
             return 2
@@ -52,15 +60,29 @@ def add_noqa(paths: list[str], settings, cwd: str, respect_gitignore: bool = Tru
     print(f"Added {added} noqa directive{'' if added == 1 else 's'}.", file=sys.stderr)
     if skipped:
         lines = "1 line was" if skipped == 1 else f"{skipped} lines were"
-        print(f"warning: {lines} left without one (inside a multi-line string)", file=sys.stderr)
+        print(f"warning: {lines} left without one (ending inside a string or with a backslash, "
+              "in a file that does not tokenize)", file=sys.stderr)
     return 0
+
+
+def _parses(text: str) -> bool:
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 2017 regexes: invalid escape sequences
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _comment_rows(text: str) -> set[int]:
     """The rows that end inside a multi-line string: no comment can go there."""
     inside: set[int] = set()
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.STRING or token.type == getattr(tokenize, "FSTRING_END", -1):
                 start, end = token.start[0], token.end[0]
                 inside.update(range(start, end))
@@ -79,12 +101,22 @@ def add_to_text(text: str, rows: dict[int, set[str]]) -> tuple[str, int, int]:
     lines = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])]
     if lines and not lines[-1]:
         lines.pop()  # after a final line break: no row there
-    inside = _comment_rows(text)
-    count = skipped = 0
-    for row, codes in sorted(rows.items()):
-        if not 1 <= row <= len(lines) or row in inside:
+    joined = tokenized_runs(text)
+    inside = _comment_rows(text) if joined is None else set()
+    at: dict[int, set[str]] = {}  # the row each comment goes on -> its codes
+    skipped = 0
+    for row, codes in rows.items():
+        if joined is not None:
+            row = joined.get(row, (row, row))[1]
+        elif 1 <= row <= len(lines) and (row in inside or lines[row - 1].rstrip("\r\n").endswith("\\")):
+            skipped += 1  # the rows could not be worked out: no place known to be safe
+            continue
+        if not 1 <= row <= len(lines):
             skipped += 1
             continue
+        at.setdefault(row, set()).update(codes)
+    count = 0
+    for row, codes in sorted(at.items()):
         line = lines[row - 1]
         body = line.rstrip("\r\n")
         ending = line[len(body):]

@@ -7,12 +7,19 @@
 
 Codes this tool does not know (``# noqa: E501``) are simply not ours: they suppress
 nothing here and are no error, since other linters read the same comments.
+
+As in flake8 (6.0 on) and ruff, rows that Python joins into one line (a backslash
+continuation, a string over several rows) share their comments: the one place a comment
+can go is the last row, and it covers them all. Working out which rows are joined takes a
+tokenize of the text, about twice a parse; it is done only for a finding that its own
+row does not silence in a file with a comment below it (``joined_rows``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..rules import Code
 
@@ -38,12 +45,21 @@ class Suppressions:
     lines: dict[int, frozenset[str] | None]
     #: Codes suppressed in the whole file; None: all; empty: none.
     file: frozenset[str] | None
+    #: The text the comments were read from, for its joined rows.
+    text: str = ""
+    #: The last row with a comment: a finding below it has no comment to share.
+    last: int = 0
 
     def suppresses(self, code: str, row: int) -> bool:
         if code in UNSUPPRESSIBLE:
             return False
         if _matches(self.file, code) or row in self.lines and _matches(self.lines[row], code):
             return True
+        if row < self.last:
+            run = joined_rows(self.text).get(row)
+            if run is not None:
+                return any(other in self.lines and _matches(self.lines[other], code)
+                           for other in range(run[0], run[1] + 1))
         return False
 
 
@@ -92,4 +108,37 @@ def parse(text: str) -> Suppressions:
                 match = _INLINE.match(segment.splitlines()[0])
             codes = match.group("codes")  # type: ignore[union-attr]
             lines[row] = None if codes is None else frozenset(c.upper() for c in _CODE.findall(codes))
-    return Suppressions(lines, file_codes)
+    return Suppressions(lines, file_codes, text, max(lines, default=0))
+
+
+def joined_rows(text: str) -> dict[int, tuple[int, int]]:
+    """Each row that Python joins with others into one line -> (first, last) row of
+    them: rows between two line-ending tokens (NEWLINE, NL), as flake8 maps its noqa
+    comments. Rows on their own are not in it; nor is anything when the text does not
+    tokenize."""
+    return tokenized_runs(text) or {}
+
+
+@lru_cache(maxsize=1)  # one file at a time: each of its findings asks
+def tokenized_runs(text: str) -> dict[int, tuple[int, int]] | None:
+    """``joined_rows``, or None when the text does not tokenize."""
+    import io
+    import tokenize
+
+    joined: dict[int, tuple[int, int]] = {}
+    first = last = 0
+    try:
+        # Universal newlines: rows split at "\r" too, as the tokenizer counts them.
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            kind = token.type
+            if kind == tokenize.ENDMARKER or kind == tokenize.DEDENT:
+                continue
+            first = min(first, token.start[0]) if first else token.start[0]
+            last = max(last, token.end[0])
+            if kind == tokenize.NEWLINE or kind == tokenize.NL:
+                if last > first:
+                    joined.update(dict.fromkeys(range(first, last + 1), (first, last)))
+                first = last = 0
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return joined

@@ -106,10 +106,10 @@ def quick_fix(uri: str, diagnostic: lsp.Diagnostic) -> lsp.CodeAction | None:
 
 
 def noqa_action(uri: str, diagnostic: lsp.Diagnostic, text: str, encoding: str) -> lsp.CodeAction | None:
-    """``# noqa: LVxxx`` on the row the suppression is read from (for a multi-line
-    statement: where ``check`` looks for it), written as ``check --add-noqa`` writes it:
-    merged into an existing comment; none where a bare ``# noqa`` already covers the line
-    or the row ends inside a multi-line string."""
+    """``# noqa: LVxxx`` for the row the suppression is read from, written as ``check
+    --add-noqa`` writes it: merged into an existing comment, and, for rows Python joins
+    (a backslash continuation, a string over several rows), at the end of the last of
+    them; none where a bare ``# noqa`` already covers the line."""
     from ..lint.add_noqa import add_to_text
 
     lines = Lines(text)
@@ -121,8 +121,11 @@ def noqa_action(uri: str, diagnostic: lsp.Diagnostic, text: str, encoding: str) 
     new_text, added, _ = add_to_text(text, {row: {code}})
     if not added:
         return None
+    new_lines = Lines(new_text)
+    # The comment's row: the finding's, or the last of the rows joined with it.
+    row = next(r for r in range(row, len(lines) + 1) if lines.line(r - 1) != new_lines.line(r - 1))
     old_line = lines.line(row - 1)
-    new_line = Lines(new_text).line(row - 1)
+    new_line = new_lines.line(row - 1)
     edit_range = lsp_range(lines, row, 1, row, len(old_line) + 1, encoding)
     return lsp.CodeAction(
         title=f"{SOURCE} ({code}): disable for this line",
