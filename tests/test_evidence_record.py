@@ -396,3 +396,18 @@ def test_forked_dataloader_workers_record_too(tmp_path):
         (10, 15, "ctor"): {"float32 data": 6},
         (11, 21, "index0"): {"ndim=0": 6},
     }
+
+
+LOAD_IN_A_STRINGED_CALL = 'import torch\nmodel = g(torch.load("m.pth"), """\nnotes""")\nmodel.eval()\n'
+
+
+def test_the_weights_only_comment_goes_after_the_string_not_into_it(tmp_path):
+    # The end of the call's row is inside the string: a comment there would be text.
+    (tmp_path / "m.py").write_text(LOAD_IN_A_STRINGED_CALL)
+    ev = _evidence(tmp_path, LOAD_IN_A_STRINGED_CALL, [(2, 11, "load", {"refused:module": 1})])
+    check(["m.py"], isolated=True, cwd=str(tmp_path), select=["LV122"], evidence=ev, fix=True,
+          unsafe_fixes=True)
+    assert (tmp_path / "m.py").read_text() == (
+        'import torch\nmodel = g(torch.load("m.pth", weights_only=False), """\nnotes""")'
+        "  # legacy-variable: the file holds a whole pickled model (seen at run time)\nmodel.eval()\n"
+    )

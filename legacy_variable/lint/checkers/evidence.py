@@ -34,6 +34,7 @@ from typing import Iterable, Mapping
 
 from ...diagnostics import SAFE, UNSAFE, Diagnostic, Edit, Fix
 from ...rules import Code
+from ..noqa import tokenized_runs
 from ..source import line_starts
 
 # Imported by name, never torch: the hash is the one the recorder writes.
@@ -265,13 +266,19 @@ def _weights_only_fix(d: Diagnostic, source: str) -> Fix | None:
     close = span[1] - 1
     row, column = _position(source, close)
     edits = [Edit(", weights_only=False", row, column, row, column)]
-    line_end = source.find("\n", span[1])
-    line_end = len(source) if line_end < 0 else line_end
-    if line_end > span[1] and source[line_end - 1] == "\r":
-        line_end -= 1
-    if "#" not in source[span[1]:line_end]:
-        end_row, end_column = _position(source, line_end)
-        edits.append(Edit("  # legacy-variable: the file holds a whole pickled model (seen at run time)",
-                          end_row, end_column, end_row, end_column))
+    # The comment goes where a comment can: after the last of the rows Python joins with
+    # the call's (the end of its row could be inside a string, or after a backslash).
+    # Where the rows cannot be worked out, none is written: it only explains the fix.
+    runs = tokenized_runs(source)
+    if runs is not None:
+        starts = line_starts(source)
+        last = runs.get(d.end_line, (d.end_line, d.end_line))[1]
+        line_end = starts[last] if last < len(starts) else len(source)
+        while line_end > span[1] and source[line_end - 1] in "\r\n":
+            line_end -= 1
+        if "#" not in source[span[1]:line_end]:
+            end_row, end_column = _position(source, line_end)
+            edits.append(Edit("  # legacy-variable: the file holds a whole pickled model (seen at run time)",
+                              end_row, end_column, end_row, end_column))
     return Fix(tuple(edits), UNSAFE,
                "Pass `weights_only=False`: the run showed a whole pickled model (trusted files only)")
