@@ -140,9 +140,14 @@ def _suggest_flags(parser: argparse.ArgumentParser) -> None:
     parser.error = error
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv``: its first word that is not an option."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = next((a for a in argv if not a.startswith("-")), None)
+    command = _command(argv)
     parser = build_parser(only=command if command in _DELEGATED else "")
     try:
         args = parser.parse_args(argv)
@@ -174,7 +179,7 @@ def entry() -> None:
     ordinary exit reports it as it always did."""
     argv = sys.argv[1:]
     code = main(argv)
-    if next((a for a in argv if not a.startswith("-")), None) in _PLAIN_EXIT:
+    if _command(argv) in _PLAIN_EXIT:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -245,6 +245,20 @@ def test_add_noqa_puts_the_comment_after_a_backslash_continuation(project, capsy
     assert run(capsys, "src/d.py")[:2] == (0, "All checks passed!\n")
 
 
+def test_add_noqa_keeps_a_file_it_would_leave_not_parsing(project, capsys, monkeypatch):
+    # The comments go where comments can; should a text ever come out not parsing, the
+    # file stays as it was and the run says so.
+    from legacy_variable.lint import add_noqa
+
+    source = "import torch\nfrom torch.autograd import Variable\nx = Variable(torch.ones(2))\n"
+    (project / "src" / "f.py").write_text(source)
+    monkeypatch.setattr(add_noqa, "add_to_text", lambda text, rows: (text + "x = (\n", 1, 0))
+    code, _, err = run(capsys, "--add-noqa", "src/f.py")
+    assert code == 2
+    assert err == "legacy-variable: error: src/f.py: cannot add noqa: the result would not parse\n"
+    assert (project / "src" / "f.py").read_text() == source
+
+
 def test_a_noqa_comment_covers_the_rows_python_joins_as_in_flake8(project, capsys):
     source = (
         "import torch\n"

@@ -21,8 +21,8 @@ import sys
 import tokenize
 
 from .fixer import write_atomically
-from .noqa import UNSUPPRESSIBLE, tokenized_runs
-from .source import line_starts
+from .noqa import UNSUPPRESSIBLE
+from .source import joined_rows, line_starts
 
 _INLINE = re.compile(r"#\s*noqa(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -101,7 +101,7 @@ def add_to_text(text: str, rows: dict[int, set[str]]) -> tuple[str, int, int]:
     lines = [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)])]
     if lines and not lines[-1]:
         lines.pop()  # after a final line break: no row there
-    joined = tokenized_runs(text)
+    joined = joined_rows(text)
     inside = _comment_rows(text) if joined is None else set()
     at: dict[int, set[str]] = {}  # the row each comment goes on -> its codes
     skipped = 0

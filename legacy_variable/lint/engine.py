@@ -267,7 +267,8 @@ def _promote_survivors() -> None:
     constant time; skipped when the caller froze objects of its own, which ``unfreeze``
     would release. That test is not constant: ``gc.get_freeze_count`` walks the frozen
     objects (1.2 ms for 200k), so this is for a run's few turning points, not for every
-    file (in a forked child, which froze all it inherited, once per file cost 30 ms)."""
+    file (called per file, a forked child, which froze all it inherited, took 30 ms
+    more)."""
     if gc.get_freeze_count() == 0:
         gc.freeze()
         gc.unfreeze()

@@ -12,16 +12,16 @@ As in flake8 (6.0 on) and ruff, rows that Python joins into one line (a backslas
 continuation, a string over several rows) share their comments: the one place a comment
 can go is the last row, and it covers them all. Working out which rows are joined takes a
 tokenize of the text, about twice a parse; it is done only for a finding that its own
-row does not silence in a file with a comment below it (``joined_rows``).
+row does not silence in a file with a comment below it (``source.joined_rows``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..rules import Code
+from .source import joined_rows, line_starts
 
 # flake8's NOQA_INLINE_REGEXP (flake8/defaults.py), same case-insensitivity.
 _INLINE = re.compile(
@@ -56,7 +56,7 @@ class Suppressions:
         if _matches(self.file, code) or row in self.lines and _matches(self.lines[row], code):
             return True
         if row < self.last:
-            run = joined_rows(self.text).get(row)
+            run = (joined_rows(self.text) or {}).get(row)
             if run is not None:
                 return any(other in self.lines and _matches(self.lines[other], code)
                            for other in range(run[0], run[1] + 1))
@@ -89,8 +89,6 @@ def parse(text: str) -> Suppressions:
         if "\r" in text:
             from bisect import bisect_right
 
-            from .source import line_starts
-
             starts = line_starts(text)
         # Matches come in order: rows are counted on from the previous one, not from the
         # top (a file with a noqa on every line would otherwise scan quadratically).
@@ -110,35 +108,3 @@ def parse(text: str) -> Suppressions:
             lines[row] = None if codes is None else frozenset(c.upper() for c in _CODE.findall(codes))
     return Suppressions(lines, file_codes, text, max(lines, default=0))
 
-
-def joined_rows(text: str) -> dict[int, tuple[int, int]]:
-    """Each row that Python joins with others into one line -> (first, last) row of
-    them: rows between two line-ending tokens (NEWLINE, NL), as flake8 maps its noqa
-    comments. Rows on their own are not in it; nor is anything when the text does not
-    tokenize."""
-    return tokenized_runs(text) or {}
-
-
-@lru_cache(maxsize=1)  # one file at a time: each of its findings asks
-def tokenized_runs(text: str) -> dict[int, tuple[int, int]] | None:
-    """``joined_rows``, or None when the text does not tokenize."""
-    import io
-    import tokenize
-
-    joined: dict[int, tuple[int, int]] = {}
-    first = last = 0
-    try:
-        # Universal newlines: rows split at "\r" too, as the tokenizer counts them.
-        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
-            kind = token.type
-            if kind == tokenize.ENDMARKER or kind == tokenize.DEDENT:
-                continue
-            first = min(first, token.start[0]) if first else token.start[0]
-            last = max(last, token.end[0])
-            if kind == tokenize.NEWLINE or kind == tokenize.NL:
-                if last > first:
-                    joined.update(dict.fromkeys(range(first, last + 1), (first, last)))
-                first = last = 0
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return joined

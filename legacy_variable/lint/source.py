@@ -13,6 +13,7 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 
 #: How much of the file is looked at for NUL bytes, as git does to call a file binary.
@@ -154,3 +155,29 @@ def line_starts(text: str) -> list[int]:
     starts = list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
     starts.pop()  # where the text ends: no line starts there
     return starts
+
+
+@lru_cache(maxsize=1)  # one file at a time: each of its findings may ask
+def joined_rows(text: str) -> dict[int, tuple[int, int]] | None:
+    """Each row that Python joins with others into one line -> (first, last) row of
+    them: rows between two line-ending tokens (NEWLINE, NL), a backslash continuation or
+    a string over several rows, as flake8 maps its noqa comments. Rows on their own are
+    not in it. None when the text does not tokenize. A tokenize costs about two parses:
+    for the rare caller (noqa.py, ``--add-noqa``, a comment a fix writes)."""
+    joined: dict[int, tuple[int, int]] = {}
+    first = last = 0
+    try:
+        # Universal newlines: rows split at "\r" too, as the tokenizer counts them.
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            kind = token.type
+            if kind == tokenize.ENDMARKER or kind == tokenize.DEDENT:
+                continue
+            first = min(first, token.start[0]) if first else token.start[0]
+            last = max(last, token.end[0])
+            if kind == tokenize.NEWLINE or kind == tokenize.NL:
+                if last > first:
+                    joined.update(dict.fromkeys(range(first, last + 1), (first, last)))
+                first = last = 0
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return joined

@@ -34,8 +34,7 @@ from typing import Iterable, Mapping
 
 from ...diagnostics import SAFE, UNSAFE, Diagnostic, Edit, Fix
 from ...rules import Code
-from ..noqa import tokenized_runs
-from ..source import line_starts
+from ..source import joined_rows, line_starts
 
 # Imported by name, never torch: the hash is the one the recorder writes.
 from ...evidence_file import line_hash
@@ -269,7 +268,7 @@ def _weights_only_fix(d: Diagnostic, source: str) -> Fix | None:
     # The comment goes where a comment can: after the last of the rows Python joins with
     # the call's (the end of its row could be inside a string, or after a backslash).
     # Where the rows cannot be worked out, none is written: it only explains the fix.
-    runs = tokenized_runs(source)
+    runs = joined_rows(source)
     if runs is not None:
         starts = line_starts(source)
         last = runs.get(d.end_line, (d.end_line, d.end_line))[1]
